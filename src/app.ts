@@ -1,0 +1,78 @@
+/**
+ * Starting the service: connect, migrate, start the job worker thread and
+ * the HTTP server. Used by `serve`, `demo` and the end-to-end tests.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { connect, type Connection } from './db/connect.js';
+import { migrate } from './db/migrations.js';
+import { buildServer } from './http/server.js';
+import { startWorkerThread, type WorkerThread } from './jobs/thread.js';
+import { createLogger, type Logger } from './log.js';
+
+export interface RunningService {
+  url: string;
+  app: FastifyInstance;
+  conn: Connection;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** Run jobs in this process (a worker thread); default true. */
+  worker?: boolean;
+  log?: Logger;
+}
+
+/** Opens the database and brings its schema up to date. */
+export async function openDatabase(config: Config): Promise<Connection> {
+  const conn = connect(config.database, {
+    poolSize: config.poolSize,
+    statementTimeoutMs: config.statementTimeoutMs,
+  });
+  try {
+    await migrate(conn.db, conn.dialect);
+  } catch (error) {
+    await conn.close();
+    throw error;
+  }
+  return conn;
+}
+
+export async function startService(
+  config: Config,
+  options: ServiceOptions = {},
+): Promise<RunningService> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const conn = await openDatabase(config);
+
+  let worker: WorkerThread | undefined;
+  if (options.worker ?? true) {
+    worker = await startWorkerThread(config, log, {
+      soleWorker: conn.dialect.name === 'sqlite',
+    });
+  }
+
+  const app = await buildServer({
+    conn,
+    config,
+    log,
+    onJobCreated: () => worker?.wake(),
+  });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  return {
+    url: `http://${host}:${port}`,
+    app,
+    conn,
+    log,
+    close: async () => {
+      await app.close();
+      await worker?.stop();
+      await conn.close();
+    },
+  };
+}

@@ -1,0 +1,268 @@
+/**
+ * Reading request bodies the way real clients send them: property names in
+ * any letter case, one value where a list is expected, numbers as strings,
+ * dates in the forms PowerShell 5.1 and 7 write. Anything that cannot be
+ * understood is rejected with a detail that says what to change.
+ */
+import { ApiError } from '../errors.js';
+import { acceptedDateForms, parseClientDate } from '../time.js';
+
+export const Sections = [
+  'CustomInventory',
+  'EpmInventory',
+  'SecurityInfo',
+  'DatabaseViews',
+] as const;
+export type Section = (typeof Sections)[number];
+
+/** The Request* methods and the sections each one collects. */
+export const RequestMethods = {
+  RequestEpmInventory: ['EpmInventory'],
+  RequestCustomInventory: ['CustomInventory'],
+  RequestSecurityInfo: ['SecurityInfo'],
+  RequestDatabaseViews: ['DatabaseViews'],
+  RequestAllInfos: [...Sections],
+} as const satisfies Record<string, readonly Section[]>;
+export type RequestMethod = keyof typeof RequestMethods;
+
+/** A Request* body after normalization. */
+export interface DeviceRequest {
+  Hostnames: string[];
+  SerialNumbers: string[];
+  Computer_Idns: number[];
+  /** ISO 8601 UTC instant, or null for all data. */
+  LastSyncDate: string | null;
+}
+
+export interface JobDataRequest {
+  Guid: string;
+  Page: number;
+  PageSize: number;
+}
+
+type Body = Record<string, unknown>;
+
+const deviceKeys: Record<string, keyof DeviceRequest> = {
+  hostnames: 'Hostnames',
+  hostname: 'Hostnames',
+  serialnumbers: 'SerialNumbers',
+  serialnumber: 'SerialNumbers',
+  computer_idns: 'Computer_Idns',
+  computer_idn: 'Computer_Idns',
+  computeridns: 'Computer_Idns',
+  lastsyncdate: 'LastSyncDate',
+};
+
+const jobKeys: Record<string, keyof JobDataRequest> = {
+  guid: 'Guid',
+  jobid: 'Guid',
+  page: 'Page',
+  pagesize: 'PageSize',
+};
+
+/** Normalizes a Request* body. */
+export function parseDeviceRequest(body: unknown): DeviceRequest {
+  const fields = canonicalKeys(asObject(body), deviceKeys, [
+    'Hostnames',
+    'SerialNumbers',
+    'Computer_Idns',
+    'LastSyncDate',
+  ]);
+
+  return {
+    Hostnames: textList(fields.Hostnames, 'Hostnames'),
+    SerialNumbers: textList(fields.SerialNumbers, 'SerialNumbers'),
+    Computer_Idns: idList(fields.Computer_Idns),
+    LastSyncDate: lastSyncDate(fields.LastSyncDate),
+  };
+}
+
+/** Normalizes a GetJobStatus body (Page and PageSize are ignored). */
+export function parseJobStatusRequest(body: unknown): { Guid: string } {
+  const fields = canonicalKeys(asObject(body), jobKeys, [
+    'Guid',
+    'Page',
+    'PageSize',
+  ]);
+  return { Guid: guid(fields.Guid) };
+}
+
+/** Normalizes a GetJobData body, applying the paging defaults. */
+export function parseJobDataRequest(
+  body: unknown,
+  maxPageSize: number,
+): JobDataRequest {
+  const fields = canonicalKeys(asObject(body), jobKeys, [
+    'Guid',
+    'Page',
+    'PageSize',
+  ]);
+
+  const Page = whole(fields.Page, 'Page', 1);
+  if (Page < 1) {
+    throw new ApiError('page_out_of_range', 'Page starts at 1.');
+  }
+  const PageSize = whole(fields.PageSize, 'PageSize', 100);
+  if (PageSize < 1 || PageSize > maxPageSize) {
+    throw new ApiError(
+      'page_out_of_range',
+      `PageSize must be between 1 and ${maxPageSize}; it was ${PageSize}.`,
+      { maxPageSize },
+    );
+  }
+  return { Guid: guid(fields.Guid), Page, PageSize };
+}
+
+function asObject(body: unknown): Body {
+  if (body === undefined || body === null || body === '') return {};
+  if (typeof body === 'object' && !Array.isArray(body)) return body as Body;
+  throw new ApiError(
+    'invalid_request',
+    'The body must be a JSON object, for example ' +
+      '{"Hostnames": ["PC01"], "LastSyncDate": "2025-07-30T00:00:00Z"}.',
+  );
+}
+
+/** Maps property names of any letter case to the API's spelling. */
+function canonicalKeys<K extends string>(
+  body: Body,
+  aliases: Record<string, K>,
+  accepted: K[],
+): Partial<Record<K, unknown>> {
+  const result: Partial<Record<K, unknown>> = {};
+  const unknown: string[] = [];
+
+  for (const [key, value] of Object.entries(body)) {
+    const name = aliases[key.toLowerCase()];
+    if (!name) {
+      unknown.push(key);
+      continue;
+    }
+    if (name in result) {
+      throw new ApiError(
+        'invalid_request',
+        `${name} is given twice (as different spellings); send it once.`,
+      );
+    }
+    result[name] = value;
+  }
+
+  if (unknown.length > 0) {
+    throw new ApiError(
+      'unknown_property',
+      `Unknown ${unknown.length === 1 ? 'property' : 'properties'} ` +
+        `${unknown.map((k) => `"${k}"`).join(', ')}; ` +
+        `this method accepts ${accepted.join(', ')}.`,
+      { unknownProperties: unknown, acceptedProperties: accepted },
+    );
+  }
+  return result;
+}
+
+/** A list of names; one bare value counts as a list of one. */
+function textList(value: unknown, name: string): string[] {
+  const items = listOf(value);
+  const result: string[] = [];
+
+  for (const [index, item] of items.entries()) {
+    if (item === null) continue;
+    if (typeof item !== 'string' && typeof item !== 'number') {
+      throw new ApiError(
+        'invalid_request',
+        `${name}[${index}] must be a string; got ${describe(item)}.`,
+      );
+    }
+    const text = String(item).trim();
+    if (text !== '') result.push(text);
+  }
+  return result;
+}
+
+function idList(value: unknown): number[] {
+  return listOf(value)
+    .filter((item) => item !== null && item !== '')
+    .map((item, index) => {
+      const id = toWhole(item);
+      if (id === undefined || id < 0 || id > 2_147_483_647) {
+        throw new ApiError(
+          'invalid_request',
+          `Computer_Idns[${index}] must be a whole number such as 10; ` +
+            `got ${describe(item)}.`,
+        );
+      }
+      return id;
+    });
+}
+
+function listOf(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function lastSyncDate(value: unknown): string | null {
+  if (value === undefined || value === null || value === '') return null;
+
+  // Windows PowerShell 5.1 can wrap a date as {"value": "\/Date(...)\/", ...}.
+  const inner =
+    typeof value === 'object' && !Array.isArray(value)
+      ? Object.entries(value).find(([k]) => k.toLowerCase() === 'value')?.[1]
+      : value;
+
+  const date = typeof inner === 'string' ? parseClientDate(inner) : undefined;
+  if (!date || Number.isNaN(date.getTime())) {
+    throw new ApiError(
+      'invalid_date',
+      `LastSyncDate ${describe(value)} is not a date. Use ${acceptedDateForms}.`,
+    );
+  }
+  return date.toISOString();
+}
+
+const guidPattern =
+  /^[{(]?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})[})]?$/i;
+
+/** The canonical (lower case, hyphenated) form of a GUID in any notation. */
+function guid(value: unknown): string {
+  if (value === undefined || value === null || value === '') {
+    throw new ApiError(
+      'invalid_guid',
+      'Guid is required: send {"Guid": "<JobId from the Request* reply>"}.',
+    );
+  }
+  const m = typeof value === 'string' ? guidPattern.exec(value.trim()) : null;
+  if (!m) {
+    throw new ApiError(
+      'invalid_guid',
+      `Guid ${describe(value)} is not a GUID; send the JobId exactly as ` +
+        'the Request* reply returned it.',
+    );
+  }
+  return m.slice(1, 6).join('-').toLowerCase();
+}
+
+function whole(value: unknown, name: string, fallback: number): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  const number = toWhole(value);
+  if (number === undefined) {
+    throw new ApiError(
+      'page_out_of_range',
+      `${name} must be a whole number; got ${describe(value)}.`,
+    );
+  }
+  return number;
+}
+
+function toWhole(value: unknown): number | undefined {
+  if (typeof value === 'number') {
+    return Number.isSafeInteger(value) ? value : undefined;
+  }
+  if (typeof value === 'string' && /^\s*[+-]?\d{1,15}\s*$/.test(value)) {
+    return Number(value);
+  }
+  return undefined;
+}
+
+function describe(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
