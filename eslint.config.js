@@ -29,4 +29,8 @@ export default tseslint.config(
       'max-len': ['error', { code: 100, ignoreUrls: true }],
     },
   },
+  {
+    files: ['test/**'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
 );

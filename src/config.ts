@@ -67,7 +67,15 @@ const envNames: Record<keyof Config, string> = {
 
 export type ConfigInput = Partial<Record<keyof Config, string | number>>;
 
-const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const logLevels = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
 
 /** Builds the frozen configuration; throws one error listing every problem. */
 export function loadConfig(

@@ -6,7 +6,10 @@
 export const ErrorCatalogue = {
   invalid_request: { status: 400, title: 'The request is not valid' },
   invalid_json: { status: 400, title: 'The request body is not valid JSON' },
-  unknown_property: { status: 400, title: 'The request has unknown properties' },
+  unknown_property: {
+    status: 400,
+    title: 'The request has unknown properties',
+  },
   invalid_date: { status: 400, title: 'A date could not be read' },
   invalid_guid: { status: 400, title: 'The job id is not a GUID' },
   page_out_of_range: { status: 400, title: 'Page or PageSize is out of range' },

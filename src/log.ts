@@ -9,12 +9,15 @@ import pino, { type Logger } from 'pino';
 export type { Logger };
 
 export function createLogger(level: string, name = 'device-api'): Logger {
-  return pino({
-    name,
-    level,
-    redact: {
-      paths: ['req.headers.authorization', 'token', 'secret'],
-      censor: '[redacted]',
+  return pino(
+    {
+      name,
+      level,
+      redact: {
+        paths: ['req.headers.authorization', 'token', 'secret'],
+        censor: '[redacted]',
+      },
     },
-  }, pino.destination(2));
+    pino.destination(2),
+  );
 }

@@ -78,8 +78,11 @@ export function viewCommand(): Command {
       .command('add')
       .requiredOption('--name <name>', 'name in the DatabaseViews reply')
       .requiredOption('--source <relation>', 'table or view in the database')
-      .option('--key-column <column>', 'column holding Computer_Idn',
-        'Computer_Idn')
+      .option(
+        '--key-column <column>',
+        'column holding Computer_Idn',
+        'Computer_Idn',
+      )
       .option('--change-column <column>', 'UTC change time, for LastSyncDate'),
   ).action(async (flags) => {
     const conn = await openDatabase(configFrom(flags));
@@ -126,7 +129,10 @@ export function viewCommand(): Command {
   addDatabaseOption(view.command('remove').argument('<name>')).action(
     async (name: string, flags) => {
       const conn = await openDatabase(configFrom(flags));
-      await conn.db.deleteFrom('DatabaseView').where('Name', '=', name).execute();
+      await conn.db
+        .deleteFrom('DatabaseView')
+        .where('Name', '=', name)
+        .execute();
       await conn.close();
     },
   );

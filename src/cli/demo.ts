@@ -131,11 +131,15 @@ function printNextSteps(base: string, secret: string): void {
   say('  curl:');
   say(`    curl -s -X POST ${base}/RequestEpmInventory \\`);
   say(`      -H "Authorization: PAT ${secret}" \\`);
-  say(`      -H "Content-Type: application/json" -d '{"Hostnames":["WIN10-TEST2"]}'`);
+  say(
+    `      -H "Content-Type: application/json" -d '{"Hostnames":["WIN10-TEST2"]}'`,
+  );
   say();
   say('  PowerShell:');
   say(`    $baseUri = "${base}"`);
   say(`    $headers = @{ Authorization = "PAT ${secret}" }`);
-  say('    Invoke-RestMethod -Method Post -Uri "$baseUri/RequestAllInfos" ' +
-    '-Headers $headers -ContentType "application/json" -Body \'{}\'');
+  say(
+    '    Invoke-RestMethod -Method Post -Uri "$baseUri/RequestAllInfos" ' +
+      '-Headers $headers -ContentType "application/json" -Body \'{}\'',
+  );
 }

@@ -42,6 +42,8 @@ export async function bulkInsert(
       });
       return `(${marks.join(', ')})`;
     });
-    await conn.db.executeQuery(CompiledQuery.raw(head + tuples.join(', '), params));
+    await conn.db.executeQuery(
+      CompiledQuery.raw(head + tuples.join(', '), params),
+    );
   }
 }

@@ -9,8 +9,7 @@ import { sqliteDialect } from './dialects/sqlite.js';
 import type { DB } from './schema.js';
 
 export type DatabaseTarget =
-  | { kind: 'sqlite'; file: string }
-  | { kind: 'postgres'; url: string };
+  { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
 /**
  * Reads a database URL: `postgres://` or `postgresql://` for PostgreSQL;

@@ -53,11 +53,25 @@ export const customFields = [
 ];
 
 const computerColumns = [
-  'Computer_Idn', 'DeviceID', 'DeviceName', 'DisplayName', 'Type',
-  'Description', 'LoginName', 'HWLastScanDate', 'SWLastScanDate',
-  'VALastScanDate', 'UpdateLastScanDate', 'PatchSWLastScanDate',
-  'LastUpdInvSvr', 'ComputerLocation', 'LDAPLocation', 'RecordDate',
-  'DaysHardware', 'DaysVulnerabil', 'DaysStartUp',
+  'Computer_Idn',
+  'DeviceID',
+  'DeviceName',
+  'DisplayName',
+  'Type',
+  'Description',
+  'LoginName',
+  'HWLastScanDate',
+  'SWLastScanDate',
+  'VALastScanDate',
+  'UpdateLastScanDate',
+  'PatchSWLastScanDate',
+  'LastUpdInvSvr',
+  'ComputerLocation',
+  'LDAPLocation',
+  'RecordDate',
+  'DaysHardware',
+  'DaysVulnerabil',
+  'DaysStartUp',
 ] as const;
 
 interface Batch {
@@ -74,18 +88,38 @@ interface Batch {
 
 const batchColumns: Record<keyof Batch, string[]> = {
   Computer: [...computerColumns],
-  CompSystem: ['Computer_Idn', 'SerialNum', 'Model', 'Manufacturer',
-    'ChassisType'],
+  CompSystem: [
+    'Computer_Idn',
+    'SerialNum',
+    'Model',
+    'Manufacturer',
+    'ChassisType',
+  ],
   Operating_System: ['Computer_Idn', 'OsType', 'ReleaseID'],
   OSNT: ['Computer_Idn', 'LastStartUpTime'],
   ScopeComputer: ['Computer_Idn', 'Scope_Idn'],
-  CVDetected: ['Computer_Idn', 'Vulnerability_Idn', 'DateDetected', 'Reason',
-    'PatchInstallSucceeded', 'NumInstallTries'],
-  SecurityStatusOverride: ['Computer_Idn', 'Vulnerability_Idn', 'Status',
-    'UpdatedAt'],
+  CVDetected: [
+    'Computer_Idn',
+    'Vulnerability_Idn',
+    'DateDetected',
+    'Reason',
+    'PatchInstallSucceeded',
+    'NumInstallTries',
+  ],
+  SecurityStatusOverride: [
+    'Computer_Idn',
+    'Vulnerability_Idn',
+    'Status',
+    'UpdatedAt',
+  ],
   CustomInventoryValue: ['Computer_Idn', 'Field_Idn', 'Value', 'UpdatedAt'],
-  DeviceWarranty: ['Computer_Idn', 'Vendor', 'ContractNumber', 'WarrantyEnd',
-    'UpdatedAt'],
+  DeviceWarranty: [
+    'Computer_Idn',
+    'Vendor',
+    'ContractNumber',
+    'WarrantyEnd',
+    'UpdatedAt',
+  ],
 };
 
 /** Replaces the database's inventory data with a generated fleet. */
@@ -99,8 +133,12 @@ export async function generateFleet(
   const vulns = await insertCatalogues(conn, rng);
 
   const ids = deviceIds(options.devices);
-  const summary = { devices: ids.length, detections: 0, customValues: 0,
-    viewRows: 0 };
+  const summary = {
+    devices: ids.length,
+    detections: 0,
+    customValues: 0,
+    viewRows: 0,
+  };
   const maker = new DeviceMaker(rng, options, vulns);
 
   for (let i = 0; i < ids.length; i += chunkSize) {
@@ -140,9 +178,18 @@ async function writeBatch(conn: Connection, batch: Batch): Promise<void> {
 }
 
 const inventoryTables = [
-  'Computer', 'CompSystem', 'Operating_System', 'OSNT', 'Scope',
-  'ScopeComputer', 'Vulnerability', 'CVDetected', 'CustomInventoryField',
-  'CustomInventoryValue', 'SecurityStatusOverride', 'DatabaseView',
+  'Computer',
+  'CompSystem',
+  'Operating_System',
+  'OSNT',
+  'Scope',
+  'ScopeComputer',
+  'Vulnerability',
+  'CVDetected',
+  'CustomInventoryField',
+  'CustomInventoryValue',
+  'SecurityStatusOverride',
+  'DatabaseView',
 ];
 
 async function clearInventory(conn: Connection): Promise<void> {
@@ -213,8 +260,15 @@ async function insertCatalogues(
   await bulkInsert(
     conn,
     'Vulnerability',
-    ['Vulnerability_Idn', 'Vul_ID', 'Title', 'Severity', 'Type', 'Fixable',
-      'Autofix'],
+    [
+      'Vulnerability_Idn',
+      'Vul_ID',
+      'Title',
+      'Severity',
+      'Type',
+      'Fixable',
+      'Autofix',
+    ],
     rows,
   );
   return rows.map((row) => ({
@@ -238,8 +292,15 @@ const products = [
 function vulnerabilityCatalogue(rng: Random): Row[] {
   const rows: Row[] = [
     [10, 'LDMS1100.RC.1', 'EPM agent 2022 update', 2, 'Vulnerability', 1, 1],
-    [18628, 'TB18-5291_INTL', 'Vendor release 18-5291', 2, 'Vulnerability',
-      1, 1],
+    [
+      18628,
+      'TB18-5291_INTL',
+      'Vendor release 18-5291',
+      2,
+      'Vulnerability',
+      1,
+      1,
+    ],
   ];
   const usedIds = new Set([10, 18628]);
   const usedNames = new Set(['LDMS1100.RC.1', 'TB18-5291_INTL']);
@@ -250,16 +311,34 @@ function vulnerabilityCatalogue(rng: Random): Row[] {
     if (usedIds.has(idn) || usedNames.has(vulId)) continue;
     usedIds.add(idn);
     usedNames.add(vulId);
-    const severity = rng.weighted([[1, 2], [2, 4], [3, 3], [4, 1], [5, 1]]);
-    rows.push([idn, vulId, title, severity, type, rng.chance(0.9) ? 1 : 0,
-      rng.chance(0.15) ? 1 : 0]);
+    const severity = rng.weighted([
+      [1, 2],
+      [2, 4],
+      [3, 3],
+      [4, 1],
+      [5, 1],
+    ]);
+    rows.push([
+      idn,
+      vulId,
+      title,
+      severity,
+      type,
+      rng.chance(0.9) ? 1 : 0,
+      rng.chance(0.15) ? 1 : 0,
+    ]);
   }
   return rows.sort((a, b) => (a[0] as number) - (b[0] as number));
 }
 
 function vulnerabilityName(rng: Random): [string, string, string] {
-  const kind = rng.weighted([['kb', 5], ['st', 2], ['product', 3],
-    ['av', 1], ['tb', 1]] as const);
+  const kind = rng.weighted([
+    ['kb', 5],
+    ['st', 2],
+    ['product', 3],
+    ['av', 1],
+    ['tb', 1],
+  ] as const);
   const year = rng.int(18, 25);
   switch (kind) {
     case 'kb': {
@@ -267,19 +346,30 @@ function vulnerabilityName(rng: Random): [string, string, string] {
       return [`MS${year}-KB${kb}`, `Security update KB${kb}`, 'Vulnerability'];
     }
     case 'st':
-      return [`ST${String(rng.int(1, 999999)).padStart(6, '0')}`,
-        'Security threat', 'Security Threat'];
+      return [
+        `ST${String(rng.int(1, 999999)).padStart(6, '0')}`,
+        'Security threat',
+        'Security Threat',
+      ];
     case 'av':
-      return [`AV-DEF-${year}${rng.int(1000, 9999)}`,
-        'Antivirus definitions outdated', 'Antivirus'];
+      return [
+        `AV-DEF-${year}${rng.int(1000, 9999)}`,
+        'Antivirus definitions outdated',
+        'Antivirus',
+      ];
     case 'tb':
-      return [`TB${year}-${rng.int(1000, 9999)}_INTL`,
-        'Vendor release', 'Vulnerability'];
+      return [
+        `TB${year}-${rng.int(1000, 9999)}_INTL`,
+        'Vendor release',
+        'Vulnerability',
+      ];
     default: {
       const [prefix, name] = rng.pick(products);
       const version = `${rng.int(1, 130)}.${rng.int(0, 9)}.${rng.int(0, 999)}`;
-      const id = prefix === 'JAVAv8u' ? `${prefix}${rng.int(1, 450)}`
-        : `${prefix}${version}`;
+      const id =
+        prefix === 'JAVAv8u'
+          ? `${prefix}${rng.int(1, 450)}`
+          : `${prefix}${version}`;
       return [id, `${name} ${version}`, 'Vulnerability'];
     }
   }
@@ -290,15 +380,30 @@ function addExampleDevice(batch: Batch): void {
   const c = example.exampleComputer;
   batch.Computer.push(computerColumns.map((column) => c[column]));
   const s = example.exampleCompSystem;
-  batch.CompSystem.push([id, s.SerialNum, s.Model, s.Manufacturer,
-    s.ChassisType]);
-  batch.Operating_System.push([id, example.exampleOs.OsType,
-    example.exampleOs.ReleaseID]);
+  batch.CompSystem.push([
+    id,
+    s.SerialNum,
+    s.Model,
+    s.Manufacturer,
+    s.ChassisType,
+  ]);
+  batch.Operating_System.push([
+    id,
+    example.exampleOs.OsType,
+    example.exampleOs.ReleaseID,
+  ]);
   batch.OSNT.push([id, example.exampleLastStartUpTime]);
-  for (const scope of example.exampleScopes) batch.ScopeComputer.push([id, scope]);
+  for (const scope of example.exampleScopes)
+    batch.ScopeComputer.push([id, scope]);
   for (const [vuln, date] of example.exampleDetections) {
-    batch.CVDetected.push([id, vuln, date, 'Detected by vulnerability scan',
-      0, 0]);
+    batch.CVDetected.push([
+      id,
+      vuln,
+      date,
+      'Detected by vulnerability scan',
+      0,
+      0,
+    ]);
   }
   const last = Date.parse(example.exampleCustomUpdatedAt);
   example.exampleCustomInventory.forEach(([, value], i) => {
@@ -307,13 +412,43 @@ function addExampleDevice(batch: Batch): void {
   });
 }
 
-type DeviceType = 'Workstation' | 'Portable' | 'Virtual Workstation' |
-  'Server' | 'Virtual Server';
+type DeviceType =
+  | 'Workstation'
+  | 'Portable'
+  | 'Virtual Workstation'
+  | 'Server'
+  | 'Virtual Server';
 
-const firstNames = ['anna', 'ben', 'clara', 'david', 'eva', 'felix', 'jürgen',
-  'lena', 'marco', 'nina', 'oliver', 'sören', 'tobias', 'zoë'];
-const lastNames = ['müller', 'schmidt', 'schneider', 'fischer', 'weber',
-  'meyer', 'wagner', 'becker', 'hofmann', 'koch', 'richter', 'klein'];
+const firstNames = [
+  'anna',
+  'ben',
+  'clara',
+  'david',
+  'eva',
+  'felix',
+  'jürgen',
+  'lena',
+  'marco',
+  'nina',
+  'oliver',
+  'sören',
+  'tobias',
+  'zoë',
+];
+const lastNames = [
+  'müller',
+  'schmidt',
+  'schneider',
+  'fischer',
+  'weber',
+  'meyer',
+  'wagner',
+  'becker',
+  'hofmann',
+  'koch',
+  'richter',
+  'klein',
+];
 
 /** Makes one realistic device at a time into a batch. */
 class DeviceMaker {
@@ -328,9 +463,13 @@ class DeviceMaker {
 
   add(batch: Batch, id: number): void {
     const rng = this.rng;
-    const type = rng.weighted<DeviceType>([['Workstation', 35],
-      ['Portable', 27], ['Virtual Workstation', 8], ['Server', 15],
-      ['Virtual Server', 15]]);
+    const type = rng.weighted<DeviceType>([
+      ['Workstation', 35],
+      ['Portable', 27],
+      ['Virtual Workstation', 8],
+      ['Server', 15],
+      ['Virtual Server', 15],
+    ]);
     const site = rng.int(0, sites.length - 1);
     const name = this.deviceName(type, site, id);
     const times = this.scanTimes();
@@ -349,8 +488,13 @@ class DeviceMaker {
     if (this.names.length > 50 && this.rng.chance(0.01)) {
       return this.rng.pick(this.names);
     }
-    const kind = { Workstation: 'WS', Portable: 'NB',
-      'Virtual Workstation': 'VDI', Server: 'SRV', 'Virtual Server': 'VSRV' };
+    const kind = {
+      Workstation: 'WS',
+      Portable: 'NB',
+      'Virtual Workstation': 'VDI',
+      Server: 'SRV',
+      'Virtual Server': 'VSRV',
+    };
     const name = `${sites[site]}-${kind[type]}-${String(id).padStart(6, '0')}`;
     if (this.names.length < 5000) this.names.push(name);
     return name;
@@ -361,8 +505,10 @@ class DeviceMaker {
     const rng = this.rng;
     const asOf = this.options.asOf.getTime();
     const stale = rng.chance(0.07);
-    const seen = asOf - (stale ? rng.int(30, 400) * day
-      : rng.int(0, 6 * 24 * 60) * 60_000) - rng.int(0, 3_599_999);
+    const seen =
+      asOf -
+      (stale ? rng.int(30, 400) * day : rng.int(0, 6 * 24 * 60) * 60_000) -
+      rng.int(0, 3_599_999);
     const recorded = seen - rng.int(60, 2200) * day;
     const wall = (ms: number) =>
       trimFraction(toWallTime(new Date(ms), this.options.coreTimeZone));
@@ -395,13 +541,25 @@ class DeviceMaker {
     const user = `${rng.pick(firstNames)}.${rng.pick(lastNames)}`;
     const ou = type.includes('Server') ? 'Servers' : 'Computers';
     batch.Computer.push([
-      id, `{${guid(rng)}}`, name, name, type,
+      id,
+      `{${guid(rng)}}`,
+      name,
+      name,
+      type,
       rng.chance(0.2) ? `${locations[site]} ${type.toLowerCase()}` : null,
       type.includes('Server') ? 'ADMINISTRATOR' : user.toUpperCase(),
-      t.hw, t.sw, t.va, t.update, t.patch, t.inv,
+      t.hw,
+      t.sw,
+      t.va,
+      t.update,
+      t.patch,
+      t.inv,
       `corp.example/${locations[site]}/${ou}`,
       `CN=${name},OU=${ou},OU=${sites[site]},DC=corp,DC=example`,
-      t.record, null, null, null,
+      t.record,
+      null,
+      null,
+      null,
     ]);
     batch.OSNT.push([id, t.boot]);
     batch.Operating_System.push([id, ...this.os(type)]);
@@ -417,11 +575,15 @@ class DeviceMaker {
       ] as const) as [string, string];
     }
     if (this.rng.chance(0.45)) {
-      return ['Microsoft Windows 11 Enterprise Edition, 64-bit',
-        this.rng.pick(['22H2', '23H2', '24H2'])];
+      return [
+        'Microsoft Windows 11 Enterprise Edition, 64-bit',
+        this.rng.pick(['22H2', '23H2', '24H2']),
+      ];
     }
-    return ['Microsoft Windows 10 Enterprise Edition, 64-bit',
-      this.rng.pick(['1809', '1909', '2004', '2009', '21H2', '22H2'])];
+    return [
+      'Microsoft Windows 10 Enterprise Edition, 64-bit',
+      this.rng.pick(['1809', '1909', '2004', '2009', '21H2', '22H2']),
+    ];
   }
 
   private addSystem(batch: Batch, id: number, type: DeviceType): void {
@@ -429,9 +591,18 @@ class DeviceMaker {
     let row: [string, string, string, string];
     if (type.startsWith('Virtual')) {
       row = rng.chance(0.7)
-        ? [vmwareSerial(rng), 'VMware Virtual Platform', 'VMware, Inc.', 'Other']
-        : [`${rng.int(1000, 9999)}-${rng.int(1000, 9999)}-${rng.int(1000, 9999)}`,
-          'Virtual Machine', 'Microsoft Corporation', 'Unknown'];
+        ? [
+            vmwareSerial(rng),
+            'VMware Virtual Platform',
+            'VMware, Inc.',
+            'Other',
+          ]
+        : [
+            `${rng.int(1000, 9999)}-${rng.int(1000, 9999)}-${rng.int(1000, 9999)}`,
+            'Virtual Machine',
+            'Microsoft Corporation',
+            'Unknown',
+          ];
     } else {
       row = physicalSystem(rng, type);
     }
@@ -469,9 +640,13 @@ class DeviceMaker {
   ): void {
     const rng = this.rng;
     const stale = this.options.asOf.getTime() - t.seen > 30 * day;
-    const count = stale ? rng.int(20, 160)
-      : rng.weighted([[rng.int(0, 5), 3], [rng.int(5, 20), 12],
-        [rng.int(20, 30), 1]]);
+    const count = stale
+      ? rng.int(20, 160)
+      : rng.weighted([
+          [rng.int(0, 5), 3],
+          [rng.int(5, 20), 12],
+          [rng.int(20, 30), 1],
+        ]);
     const chosen = new Set<number>();
     while (chosen.size < count) chosen.add(rng.int(0, this.vulns.length - 1));
 
@@ -480,12 +655,22 @@ class DeviceMaker {
       const detected = rng.int(t.recorded, t.seen);
       const tries = rng.chance(0.1) ? rng.int(1, 3) : 0;
       const succeeded = tries > 0 && rng.chance(0.6) ? 1 : 0;
-      batch.CVDetected.push([id, vuln.Vulnerability_Idn,
-        t.wall(detected), 'Detected by vulnerability scan', succeeded, tries]);
+      batch.CVDetected.push([
+        id,
+        vuln.Vulnerability_Idn,
+        t.wall(detected),
+        'Detected by vulnerability scan',
+        succeeded,
+        tries,
+      ]);
       if (rng.chance(0.04)) {
         const at = new Date(rng.int(detected, this.options.asOf.getTime()));
-        batch.SecurityStatusOverride.push([id, vuln.Vulnerability_Idn,
-          rng.pick([1, 2]), at.toISOString()]);
+        batch.SecurityStatusOverride.push([
+          id,
+          vuln.Vulnerability_Idn,
+          rng.pick([1, 2]),
+          at.toISOString(),
+        ]);
       }
     }
   }
@@ -509,9 +694,13 @@ class DeviceMaker {
   private addWarranty(batch: Batch, id: number, seen: number): void {
     const rng = this.rng;
     const end = new Date(seen + rng.int(-400, 1200) * day);
-    batch.DeviceWarranty.push([id, rng.pick(['Dell', 'HP', 'Lenovo']),
-      `CN-${rng.int(100000, 999999)}`, end.toISOString().slice(0, 10),
-      new Date(seen - rng.int(0, 200) * day).toISOString()]);
+    batch.DeviceWarranty.push([
+      id,
+      rng.pick(['Dell', 'HP', 'Lenovo']),
+      `CN-${rng.int(100000, 999999)}`,
+      end.toISOString().slice(0, 10),
+      new Date(seen - rng.int(0, 200) * day).toISOString(),
+    ]);
   }
 }
 
@@ -530,11 +719,14 @@ function customValues(
     server ? '' : date(25, 26),
     `TAG-${rng.int(10000, 99999)}`,
     locations[site],
-    server ? rng.pick(['Sharepoint Servers', 'SQL Servers', 'File Servers'])
+    server
+      ? rng.pick(['Sharepoint Servers', 'SQL Servers', 'File Servers'])
       : rng.pick(['Office Clients', 'Developer Clients', 'Kiosk']),
     rng.pick(['Test Labor', 'Pilot', 'Wave 1', 'Wave 2']),
     rng.chance(0.1) ? 'True' : '',
-    rng.chance(0.3) ? `${rng.pick(firstNames)}.${rng.pick(lastNames)}@corp.example` : '',
+    rng.chance(0.3)
+      ? `${rng.pick(firstNames)}.${rng.pick(lastNames)}@corp.example`
+      : '',
     `CC-${rng.int(1000, 1099)}`,
     rng.pick(['IT-Betrieb', 'Vertrieb', 'Forschung & Entwicklung', 'Büro']),
   ];
@@ -544,15 +736,26 @@ function physicalSystem(
   rng: Random,
   type: DeviceType,
 ): [string, string, string, string] {
-  const chassis = type === 'Portable'
-    ? rng.pick(['Notebook', 'Laptop', 'Portable', 'Convertible'])
-    : type === 'Server' ? 'Rack Mount Chassis'
-      : rng.pick(['Desktop', 'Mini Tower', 'Tower', 'All in One']);
+  const chassis =
+    type === 'Portable'
+      ? rng.pick(['Notebook', 'Laptop', 'Portable', 'Convertible'])
+      : type === 'Server'
+        ? 'Rack Mount Chassis'
+        : rng.pick(['Desktop', 'Mini Tower', 'Tower', 'All in One']);
   const maker = rng.pick(['Dell', 'HP', 'Lenovo'] as const);
-  const serial = maker === 'Dell' ? alnum(rng, 7)
-    : maker === 'HP' ? `CZC${alnum(rng, 7)}` : `PF${alnum(rng, 6)}`;
+  const serial =
+    maker === 'Dell'
+      ? alnum(rng, 7)
+      : maker === 'HP'
+        ? `CZC${alnum(rng, 7)}`
+        : `PF${alnum(rng, 6)}`;
   const models = {
-    Dell: ['Latitude 7440', 'OptiPlex 7010', 'PowerEdge R750', 'Precision 3660'],
+    Dell: [
+      'Latitude 7440',
+      'OptiPlex 7010',
+      'PowerEdge R750',
+      'Precision 3660',
+    ],
     HP: ['EliteBook 840 G10', 'EliteDesk 800 G9', 'ProLiant DL380 Gen11'],
     Lenovo: ['ThinkPad T14 Gen 4', 'ThinkCentre M90q', 'ThinkSystem SR650'],
   };
@@ -574,8 +777,10 @@ function vmwareSerial(rng: Random): string {
 
 function guid(rng: Random): string {
   const h = rng.hex(32).toUpperCase();
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-` +
-    `${h.slice(16, 20)}-${h.slice(20)}`;
+  return (
+    `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-` +
+    `${h.slice(16, 20)}-${h.slice(20)}`
+  );
 }
 
 function pad(n: number): string {

@@ -50,7 +50,10 @@ export async function runJob(
   const since = sinceOf(request, config);
   await report(0);
 
-  await conn.db.deleteFrom('JobResult').where('JobId', '=', job.JobId).execute();
+  await conn.db
+    .deleteFrom('JobResult')
+    .where('JobId', '=', job.JobId)
+    .execute();
   let stored = 0;
   for (let i = 0; i < ids.length; i += config.batchSize) {
     const batch = ids.slice(i, i + config.batchSize);
@@ -99,7 +102,10 @@ export async function runJob(
 function sinceOf(request: DeviceRequest, config: Config): Since | null {
   if (!request.LastSyncDate) return null;
   const date = new Date(request.LastSyncDate);
-  return { utc: date.toISOString(), local: toWallTime(date, config.coreTimeZone) };
+  return {
+    utc: date.toISOString(),
+    local: toWallTime(date, config.coreTimeZone),
+  };
 }
 
 /** Registered views with their current columns. */

@@ -212,7 +212,8 @@ export class JobStore {
         .updateTable('Job')
         .set({
           Status: JobStatus.Pending,
-          StatusDetails: 'Waiting for a worker (the previous run was interrupted)',
+          StatusDetails:
+            'Waiting for a worker (the previous run was interrupted)',
           LeaseOwner: null,
           LeaseExpiresAt: null,
         })
@@ -251,7 +252,11 @@ export class JobStore {
   }
 
   /** Result JSON texts of one page, in order. */
-  async readPage(JobId: string, first: number, last: number): Promise<string[]> {
+  async readPage(
+    JobId: string,
+    first: number,
+    last: number,
+  ): Promise<string[]> {
     const rows = await this.db
       .selectFrom('JobResult')
       .select('Data')

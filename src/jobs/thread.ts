@@ -10,20 +10,11 @@ export interface WorkerThread {
   stop(): Promise<void>;
 }
 
-/**
- * The thread's entry. Run from TypeScript sources, the thread first loads
- * tsx, since loader hooks of the main thread do not reach worker threads.
- */
-function entry(): { script: string | URL; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) {
-    return { script: new URL('./worker-thread.js', import.meta.url), eval: false };
-  }
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const thread = new URL('./worker-thread.ts', import.meta.url).href;
-  const script =
-    `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); ` +
-    `return import(${JSON.stringify(thread)}); });`;
-  return { script, eval: true };
+/** The thread's entry: compiled JS, or the sources through tsx. */
+function entry(): URL {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const file = fromSource ? './worker-entry.mjs' : './worker-thread.js';
+  return new URL(file, import.meta.url);
 }
 
 export async function startWorkerThread(
@@ -31,9 +22,7 @@ export async function startWorkerThread(
   log: Logger,
   options: { soleWorker: boolean },
 ): Promise<WorkerThread> {
-  const { script, eval: isCode } = entry();
-  const worker = new Worker(script, {
-    eval: isCode,
+  const worker = new Worker(entry(), {
     workerData: { config, soleWorker: options.soleWorker },
   });
 

@@ -21,7 +21,8 @@ const cleanupEveryMs = 10 * 60_000;
 
 export class JobWorker {
   private readonly store: JobStore;
-  private readonly id = `${hostname()}:${process.pid}:${threadId}:` +
+  private readonly id =
+    `${hostname()}:${process.pid}:${threadId}:` +
     randomBytes(3).toString('hex');
   private stopping = false;
   private readonly waiters = new Set<() => void>();

@@ -58,7 +58,11 @@ export class JobService {
       .update(`${method}\n${Request}`)
       .digest('hex');
 
-    const existing = await this.reusable(Token_Idn, RequestHash, idempotencyKey);
+    const existing = await this.reusable(
+      Token_Idn,
+      RequestHash,
+      idempotencyKey,
+    );
     if (existing) return { JobId: existing.JobId, reused: true };
 
     const JobId = randomUUID();
@@ -124,9 +128,7 @@ export class JobService {
     const first = (request.Page - 1) * request.PageSize + 1;
     const last = Math.min(total, request.Page * request.PageSize);
     const results =
-      first <= last
-        ? await this.store.readPage(job.JobId, first, last)
-        : [];
+      first <= last ? await this.store.readPage(job.JobId, first, last) : [];
 
     return (
       `{"ReturnedCount":${results.length},"TotalCount":${total},` +

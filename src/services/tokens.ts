@@ -26,7 +26,10 @@ export function hashSecret(secret: string): string {
 
 /** `/api/devices` and `api/devices/` both mean the right `/api/devices/`. */
 export function normalizeRight(right: string): string {
-  const trimmed = right.trim().toLowerCase().replace(/^\/+|\/+$/g, '');
+  const trimmed = right
+    .trim()
+    .toLowerCase()
+    .replace(/^\/+|\/+$/g, '');
   return trimmed === '*' ? '*' : `/${trimmed}/`;
 }
 

@@ -105,9 +105,7 @@ function arrayOf(
   from: string,
 ): string {
   const agg = d.jsonArrayAgg(value, orderBy);
-  return d.asJson(
-    `(SELECT coalesce(${agg}, ${d.jsonLiteral('[]')}) ${from})`,
-  );
+  return d.asJson(`(SELECT coalesce(${agg}, ${d.jsonLiteral('[]')}) ${from})`);
 }
 
 function epmJson(d: SqlDialect): string {

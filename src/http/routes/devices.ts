@@ -72,8 +72,11 @@ export async function deviceRoutes(
     return reply.header('Content-Type', jsonType).send(page);
   });
 
-  for (const method of [...Object.keys(RequestMethods), 'GetJobStatus',
-    'GetJobData']) {
+  for (const method of [
+    ...Object.keys(RequestMethods),
+    'GetJobStatus',
+    'GetJobData',
+  ]) {
     app.route({
       method: ['GET', 'PUT', 'DELETE', 'PATCH'],
       url: `/${method}`,
