@@ -15,6 +15,8 @@ import type { Logger } from '../log.js';
 import { JobService } from '../services/jobs.js';
 import { TokenService } from '../services/tokens.js';
 import { parseJsonBody } from './body.js';
+import { registerMetrics } from './metrics.js';
+import { openApiDocument } from './openapi.js';
 import { sendProblem, toApiError } from './problems.js';
 import { apiBasePath, deviceRoutes } from './routes/devices.js';
 
@@ -54,6 +56,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
 
   registerOperationalRoutes(app, deps.conn);
+  registerMetrics(app, deps.conn);
   return app;
 }
 
@@ -130,9 +133,17 @@ function registerOperationalRoutes(
     }
   });
 
+  const openApi = JSON.stringify(openApiDocument(apiBasePath));
+  app.get('/openapi.json', async (_request, reply) =>
+    reply
+      .header('Content-Type', 'application/json; charset=utf-8')
+      .send(openApi),
+  );
+
   app.get('/', async () => ({
     name: 'device-api',
     api: apiBasePath,
+    openapi: '/openapi.json',
     methods: [
       'RequestEpmInventory',
       'RequestCustomInventory',
