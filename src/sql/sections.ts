@@ -58,12 +58,23 @@ const statusNames = [
   'InstallSuccess',
 ];
 
-/** Builds the INSERT ... SELECT for one batch of candidate devices. */
-export function insertResultsBatch(
+/** Tables every result reads from, with `c` as the Computer row. */
+export const resultFrom = `"Computer" c
+    LEFT JOIN "CompSystem" cs ON cs."Computer_Idn" = c."Computer_Idn"
+    LEFT JOIN "Operating_System" os ON os."Computer_Idn" = c."Computer_Idn"
+    LEFT JOIN "OSNT" nt ON nt."Computer_Idn" = c."Computer_Idn"`;
+
+/**
+ * One result item as JSON text, over `resultFrom`: the device fields, then
+ * each section (null when not requested). The benchmark's engine-side
+ * reference reuses it, so both measure the same SQL.
+ */
+export function resultJson(
   d: SqlDialect,
-  query: BatchQuery,
-): RawBuilder<unknown> {
-  const has = (s: Section) => query.sections.has(s);
+  sections: ReadonlySet<Section>,
+  views: ViewSource[],
+): string {
+  const has = (s: Section) => sections.has(s);
   const device = d.jsonObject([
     ['Computer_Idn', 'c."Computer_Idn"'],
     ['SerialNumber', 'cs."SerialNum"'],
@@ -73,12 +84,17 @@ export function insertResultsBatch(
     ['CustomInventory', has('CustomInventory') ? customJson(d) : 'NULL'],
     ['EpmInventory', has('EpmInventory') ? epmJson(d) : 'NULL'],
     ['SecurityInfo', has('SecurityInfo') ? securityJson(d) : 'NULL'],
-    [
-      'DatabaseViews',
-      has('DatabaseViews') ? viewsJson(d, query.views) : 'NULL',
-    ],
+    ['DatabaseViews', has('DatabaseViews') ? viewsJson(d, views) : 'NULL'],
   ]);
+  return d.jsonText(device);
+}
 
+/** Builds the INSERT ... SELECT for one batch of candidate devices. */
+export function insertResultsBatch(
+  d: SqlDialect,
+  query: BatchQuery,
+): RawBuilder<unknown> {
+  const json = resultJson(d, query.sections, query.views);
   const changed = query.since ? changedSince(d, query) : sql`1 = 1`;
   return sql`
     INSERT INTO "JobResult" ("JobId", "Seq", "Computer_Idn", "Data")
@@ -86,11 +102,8 @@ export function insertResultsBatch(
       CAST(${query.offset} AS integer)
         + row_number() OVER (ORDER BY c."Computer_Idn"),
       c."Computer_Idn",
-      ${sql.raw(d.jsonText(device))}
-    FROM "Computer" c
-    LEFT JOIN "CompSystem" cs ON cs."Computer_Idn" = c."Computer_Idn"
-    LEFT JOIN "Operating_System" os ON os."Computer_Idn" = c."Computer_Idn"
-    LEFT JOIN "OSNT" nt ON nt."Computer_Idn" = c."Computer_Idn"
+      ${sql.raw(json)}
+    FROM ${sql.raw(resultFrom)}
     WHERE ${d.inIdList('c."Computer_Idn"', query.ids)}
       AND (${changed})
       AND EXISTS (SELECT 1 FROM "Job" j WHERE j."JobId" = ${query.jobId}
