@@ -19,12 +19,14 @@ import {
   type Section,
 } from '../services/requests.js';
 import { toWallTime } from '../time.js';
-import type { Job, JobStore } from './store.js';
+import { LeaseLostError, type Job, type JobStore } from './store.js';
 
-/** Thrown when the worker no longer holds the job's lease. */
-export class LeaseLostError extends Error {
+export { LeaseLostError };
+
+/** Thrown between batches once the worker was asked to stop. */
+export class JobInterruptedError extends Error {
   constructor(JobId: string) {
-    super(`Lost the lease of job ${JobId}`);
+    super(`Job ${JobId} was interrupted to shut down`);
   }
 }
 
@@ -37,6 +39,7 @@ export async function runJob(
   job: Job,
   owner: string,
   log: Logger,
+  signal?: AbortSignal,
 ): Promise<void> {
   const leaseMs = config.leaseSeconds * 1000;
   const watermark = Date.now();
@@ -50,12 +53,10 @@ export async function runJob(
   const since = sinceOf(request, config);
   await report(0);
 
-  await conn.db
-    .deleteFrom('JobResult')
-    .where('JobId', '=', job.JobId)
-    .execute();
+  await store.clearResults(job, owner, leaseMs);
   let stored = 0;
   for (let i = 0; i < ids.length; i += config.batchSize) {
+    if (signal?.aborted) throw new JobInterruptedError(job.JobId);
     const batch = ids.slice(i, i + config.batchSize);
     const query = insertResultsBatch(conn.dialect, {
       jobId: job.JobId,
@@ -66,9 +67,15 @@ export async function runJob(
       offset: stored,
       ids: batch,
     });
-    const result = await query.execute(conn.db);
+    // The lease renewal and the insert commit together (see JobStore).
+    const result = await store.withLease(
+      job,
+      owner,
+      leaseMs,
+      collecting(i + batch.length),
+      (db) => query.execute(db),
+    );
     stored += Number(result.numAffectedRows ?? 0);
-    await report(i + batch.length);
   }
 
   const details =
@@ -86,15 +93,20 @@ export async function runJob(
   if (!done) throw new LeaseLostError(job.JobId);
   log.info({ TotalCount: stored, devices: ids.length }, 'job succeeded');
 
-  async function report(collected: number): Promise<void> {
+  function collecting(collected: number) {
     const details =
       `Collecting ${count.format(collected)} of ` +
       `${count.format(ids.length)} devices`;
-    const held = await store.progress(job, owner, leaseMs, {
-      DevicesDone: collected,
-      DevicesTotal: ids.length,
-      details,
-    });
+    return { DevicesDone: collected, DevicesTotal: ids.length, details };
+  }
+
+  async function report(collected: number): Promise<void> {
+    const held = await store.progress(
+      job,
+      owner,
+      leaseMs,
+      collecting(collected),
+    );
     if (!held) throw new LeaseLostError(job.JobId);
   }
 }

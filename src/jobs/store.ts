@@ -2,6 +2,15 @@
  * The Job table is the source of truth for a job's state. Every transition
  * is one short statement, guarded by the lease owner where a worker acts, so
  * a worker that lost its lease cannot overwrite the new owner's work.
+ *
+ * A worker writes results only inside a lease transaction: its first
+ * statement renews the lease on the job's row (and so locks that row until
+ * the batch commits), its next ones write. Whoever takes a job over (lease
+ * recovery, another worker's claim) has to update the same row, so it waits
+ * for a running batch to commit and then sees the lease gone; the old owner's
+ * next transaction finds the lease changed and stops. Results of an earlier
+ * run are therefore either committed before the new run clears them, or never
+ * written at all.
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { SqlDialect } from '../db/dialects/dialect.js';
@@ -18,6 +27,13 @@ export const JobStatus = {
 } as const;
 export type JobStatusValue = (typeof JobStatus)[keyof typeof JobStatus];
 
+/** Thrown when the worker no longer holds the job's lease. */
+export class LeaseLostError extends Error {
+  constructor(JobId: string) {
+    super(`Lost the lease of job ${JobId}`);
+  }
+}
+
 export interface NewJob {
   JobId: string;
   Token_Idn: number;
@@ -27,6 +43,16 @@ export interface NewJob {
   IdempotencyKey: string | null;
   CreatedAt: number;
 }
+
+/** What a worker reports while it holds a job. */
+export interface Progress {
+  DevicesDone?: number;
+  DevicesTotal?: number;
+  details?: string;
+}
+
+/** Result rows deleted per statement, so no delete holds locks for long. */
+const resultRowsPerDelete = 5000;
 
 export class JobStore {
   constructor(
@@ -103,13 +129,44 @@ export class JobStore {
     job: Job,
     owner: string,
     leaseMs: number,
-    update: { DevicesDone?: number; DevicesTotal?: number; details: string },
+    update: Progress,
   ): Promise<boolean> {
-    const result = await this.db
+    return this.renew(this.db, job, owner, leaseMs, update);
+  }
+
+  /**
+   * Runs `work` in one transaction that first renews the lease (locking the
+   * job's row until commit). Throws LeaseLostError, writing nothing, when
+   * another worker has taken the job over.
+   */
+  async withLease<T>(
+    job: Job,
+    owner: string,
+    leaseMs: number,
+    update: Progress,
+    work: (db: Kysely<DB>) => Promise<T>,
+  ): Promise<T> {
+    return this.db.transaction().execute(async (trx) => {
+      const held = await this.renew(trx, job, owner, leaseMs, update);
+      if (!held) throw new LeaseLostError(job.JobId);
+      return work(trx);
+    });
+  }
+
+  private async renew(
+    db: Kysely<DB>,
+    job: Job,
+    owner: string,
+    leaseMs: number,
+    update: Progress,
+  ): Promise<boolean> {
+    const result = await db
       .updateTable('Job')
       .set({
         LeaseExpiresAt: Date.now() + leaseMs,
-        StatusDetails: update.details,
+        ...(update.details !== undefined
+          ? { StatusDetails: update.details }
+          : {}),
         ...(update.DevicesDone !== undefined
           ? { DevicesDone: update.DevicesDone }
           : {}),
@@ -122,6 +179,21 @@ export class JobStore {
       .where('Status', '=', JobStatus.Running)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Deletes results an interrupted earlier run of this job left behind, in
+   * short lease transactions. Throws LeaseLostError if the job was taken over.
+   */
+  async clearResults(job: Job, owner: string, leaseMs: number): Promise<void> {
+    let top = await this.lastSeq(job.JobId);
+    while (top > 0) {
+      const bottom = Math.max(0, top - resultRowsPerDelete);
+      await this.withLease(job, owner, leaseMs, {}, (db) =>
+        deleteResultRange(db, job.JobId, bottom, top),
+      );
+      top = bottom;
+    }
   }
 
   async succeed(
@@ -152,16 +224,22 @@ export class JobStore {
       })
       .where('JobId', '=', job.JobId)
       .where('LeaseOwner', '=', owner)
+      .where('Status', '=', JobStatus.Running)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
 
+  /**
+   * Fails a job the worker `owner` holds, or any job when no owner is given.
+   * Its partial results are deleted only if this call did fail it: a worker
+   * that lost the lease must not touch the new owner's results.
+   */
   async fail(
     JobId: string,
     reason: string,
     retentionMs: number,
     owner?: string,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const now = Date.now();
     let query = this.db
       .updateTable('Job')
@@ -174,56 +252,69 @@ export class JobStore {
         ExpiresAt: now + retentionMs,
       })
       .where('JobId', '=', JobId);
-    if (owner) query = query.where('LeaseOwner', '=', owner);
-    await query.execute();
-    await this.db.deleteFrom('JobResult').where('JobId', '=', JobId).execute();
+    if (owner) {
+      query = query
+        .where('LeaseOwner', '=', owner)
+        .where('Status', '=', JobStatus.Running);
+    }
+    const result = await query.executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return false;
+
+    await this.deleteResults(JobId);
+    return true;
   }
 
   /**
    * Running jobs whose lease ran out (their worker died): run again, or fail
-   * once they used up their attempts. Returns how many were requeued/failed.
+   * once they used up their attempts. Each is one set-based statement that
+   * re-checks the expiry, so two workers recovering at once cannot both act
+   * on a job, and a job whose owner renewed in time is left alone. Rows a
+   * live batch holds locked are skipped (PostgreSQL) and looked at next time.
    */
   async recoverExpired(
     maxAttempts: number,
     retentionMs: number,
     now = Date.now(),
   ): Promise<{ requeued: number; failed: number }> {
-    const expired = await this.db
-      .selectFrom('Job')
-      .select(['JobId', 'Attempts'])
-      .where('Status', '=', JobStatus.Running)
-      .where('LeaseExpiresAt', '<', now)
-      .execute();
+    const expired = (attempts: RawCondition) => sql<boolean>`"JobId" IN (
+      SELECT "JobId" FROM "Job" WHERE "Status" = ${JobStatus.Running}
+        AND "LeaseExpiresAt" < ${now} AND ${attempts}
+      ${sql.raw(this.dialect.skipLocked)})
+      AND "Status" = ${JobStatus.Running} AND "LeaseExpiresAt" < ${now}`;
 
-    let requeued = 0;
-    let failed = 0;
-    for (const job of expired) {
-      if (job.Attempts >= maxAttempts) {
-        await this.fail(
-          job.JobId,
-          `Failed: the job was interrupted ${job.Attempts} times ` +
-            '(its worker stopped before finishing); request it again.',
-          retentionMs,
-        );
-        failed++;
-        continue;
-      }
-      const result = await this.db
-        .updateTable('Job')
-        .set({
-          Status: JobStatus.Pending,
-          StatusDetails:
-            'Waiting for a worker (the previous run was interrupted)',
-          LeaseOwner: null,
-          LeaseExpiresAt: null,
-        })
-        .where('JobId', '=', job.JobId)
-        .where('Status', '=', JobStatus.Running)
-        .where('LeaseExpiresAt', '<', now)
-        .executeTakeFirst();
-      requeued += Number(result.numUpdatedRows);
-    }
-    return { requeued, failed };
+    const failed = await this.db
+      .updateTable('Job')
+      .set({
+        Status: JobStatus.Failure,
+        StatusDetails: sql<string>`'Failed: the job was interrupted ' ||
+          CAST("Attempts" AS text) || ' times (its worker stopped before ' ||
+          'finishing); request it again.'`,
+        LeaseOwner: null,
+        LeaseExpiresAt: null,
+        FinishedAt: now,
+        ExpiresAt: now + retentionMs,
+      })
+      .where(expired(sql`"Attempts" >= ${maxAttempts}`))
+      .returning('JobId')
+      .execute();
+    for (const job of failed) await this.deleteResults(job.JobId);
+
+    const requeued = await this.db
+      .updateTable('Job')
+      .set({
+        Status: JobStatus.Pending,
+        StatusDetails:
+          'Waiting for a worker (the previous run was interrupted)',
+        LeaseOwner: null,
+        LeaseExpiresAt: null,
+      })
+      .where(expired(sql`"Attempts" < ${maxAttempts}`))
+      .executeTakeFirst();
+
+    return {
+      requeued: Number(requeued.numUpdatedRows),
+      failed: failed.length,
+    };
   }
 
   /** Ends the leases of all running jobs (used when one process owns them). */
@@ -235,9 +326,12 @@ export class JobStore {
       .execute();
   }
 
-  /** Hands a job back to the queue (graceful shutdown). */
-  async release(JobId: string, owner: string): Promise<void> {
-    await this.db
+  /**
+   * Hands a job back to the queue (graceful shutdown). The run does not
+   * count as an attempt; its partial results are cleared by the next run.
+   */
+  async release(JobId: string, owner: string): Promise<boolean> {
+    const result = await this.db
       .updateTable('Job')
       .set({
         Status: JobStatus.Pending,
@@ -248,7 +342,9 @@ export class JobStore {
       })
       .where('JobId', '=', JobId)
       .where('LeaseOwner', '=', owner)
-      .execute();
+      .where('Status', '=', JobStatus.Running)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   /** Result JSON texts of one page, in order. */
@@ -268,22 +364,62 @@ export class JobStore {
     return rows.map((row) => row.Data);
   }
 
-  /** Deletes expired jobs and their results, a batch at a time. */
-  async deleteExpired(now: number, batch = 500): Promise<number> {
+  /**
+   * Deletes jobs whose retention ended, and their results: a big job's
+   * results in Seq ranges of a few thousand rows, each its own statement, so
+   * GetJobData and running batches never wait long behind the cleanup.
+   */
+  async deleteExpired(now: number, jobsPerRound = 100): Promise<number> {
     let deleted = 0;
     for (;;) {
       const jobs = await this.db
         .selectFrom('Job')
         .select('JobId')
         .where('ExpiresAt', '<', now)
-        .limit(batch)
+        .limit(jobsPerRound)
         .execute();
       if (jobs.length === 0) return deleted;
 
+      for (const job of jobs) await this.deleteResults(job.JobId);
       const ids = jobs.map((j) => j.JobId);
-      await this.db.deleteFrom('JobResult').where('JobId', 'in', ids).execute();
       await this.db.deleteFrom('Job').where('JobId', 'in', ids).execute();
       deleted += ids.length;
     }
   }
+
+  /** Deletes all results of a job no worker writes any more, in ranges. */
+  async deleteResults(JobId: string): Promise<void> {
+    let top = await this.lastSeq(JobId);
+    while (top > 0) {
+      const bottom = Math.max(0, top - resultRowsPerDelete);
+      await deleteResultRange(this.db, JobId, bottom, top);
+      top = bottom;
+    }
+  }
+
+  private async lastSeq(JobId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('JobResult')
+      .select((eb) => eb.fn.max('Seq').as('top'))
+      .where('JobId', '=', JobId)
+      .executeTakeFirst();
+    return Number(row?.top ?? 0);
+  }
+}
+
+type RawCondition = ReturnType<typeof sql>;
+
+/** Deletes the results with bottom < Seq <= top (an index range). */
+async function deleteResultRange(
+  db: Kysely<DB>,
+  JobId: string,
+  bottom: number,
+  top: number,
+): Promise<void> {
+  await db
+    .deleteFrom('JobResult')
+    .where('JobId', '=', JobId)
+    .where('Seq', '>', bottom)
+    .where('Seq', '<=', top)
+    .execute();
 }
