@@ -76,7 +76,12 @@ async function matchLower(
   values: string[],
 ): Promise<Map<string, number[]>> {
   const matches = new Map<string, number[]>();
-  const wanted = [...new Set(values.map((v) => v.toLowerCase()))];
+  // No stored name holds a NUL, and PostgreSQL rejects one in a parameter.
+  const wanted = [
+    ...new Set(
+      values.filter((v) => !v.includes('\0')).map((v) => v.toLowerCase()),
+    ),
+  ];
 
   for (let i = 0; i < wanted.length; i += chunkSize) {
     const chunk = wanted.slice(i, i + chunkSize);
