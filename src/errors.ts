@@ -6,6 +6,16 @@
 export const ErrorCatalogue = {
   invalid_request: { status: 400, title: 'The request is not valid' },
   invalid_json: { status: 400, title: 'The request body is not valid JSON' },
+  form_body: { status: 400, title: 'The request body is form-encoded' },
+  invalid_encoding: {
+    status: 400,
+    title: 'The request body is not in its declared charset',
+  },
+  malformed_http: { status: 400, title: 'The HTTP request is malformed' },
+  too_many_identifiers: {
+    status: 400,
+    title: 'The request names too many devices',
+  },
   unknown_property: {
     status: 400,
     title: 'The request has unknown properties',
@@ -21,9 +31,23 @@ export const ErrorCatalogue = {
   job_not_found: { status: 404, title: 'No such job' },
   route_not_found: { status: 404, title: 'No such API method' },
   method_not_allowed: { status: 405, title: 'Use POST' },
+  request_timeout: { status: 408, title: 'The request was not completed' },
   job_not_ready: { status: 409, title: 'The job has not finished yet' },
   job_failed: { status: 409, title: 'The job failed' },
   body_too_large: { status: 413, title: 'The request body is too large' },
+  unsupported_charset: {
+    status: 415,
+    title: 'The request body charset is not supported',
+  },
+  unsupported_content_encoding: {
+    status: 415,
+    title: 'Compressed request bodies are not supported',
+  },
+  expectation_failed: { status: 417, title: 'The expectation is unknown' },
+  headers_too_large: {
+    status: 431,
+    title: 'The request headers are too large',
+  },
   internal_error: { status: 500, title: 'Internal server error' },
   service_unavailable: { status: 503, title: 'The service is not ready' },
 } as const satisfies Record<string, { status: number; title: string }>;
