@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { demoDataCommand, migrateCommand, viewCommand } from './data.js';
 import { demoCommand } from './demo.js';
+import { exportCommand } from './export.js';
 import { serveCommand, workerCommand } from './serve.js';
 import { tokenCommand } from './tokens.js';
 
@@ -16,6 +17,7 @@ program.addCommand(demoDataCommand());
 program.addCommand(tokenCommand());
 program.addCommand(viewCommand());
 program.addCommand(migrateCommand());
+program.addCommand(exportCommand());
 
 try {
   await program.parseAsync(process.argv);
