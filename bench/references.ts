@@ -1,0 +1,96 @@
+/**
+ * The two references a job is measured against, on the same database in
+ * the same run: the JavaScript way (set-based reads, objects built in JS,
+ * JSON.stringify, nothing written) and the engine-side limit (one INSERT ...
+ * SELECT building every result's JSON with the database's JSON functions,
+ * the same SQL the job runs, into a scratch table shaped like JobResult).
+ */
+import { sql } from 'kysely';
+import type { Connection } from '../src/db/connect.js';
+import {
+  resultFrom,
+  resultJson,
+  type ViewSource,
+} from '../src/sql/sections.js';
+import { Sections } from '../src/services/requests.js';
+import { jsBaselineBatch } from './baseline.js';
+
+export interface ReferenceTiming {
+  ms: number;
+  results: number;
+  /** Bytes of JSON produced. */
+  bytes: number;
+}
+
+/** Registered database views with their columns, as the job reads them. */
+export async function loadViews(conn: Connection): Promise<ViewSource[]> {
+  const views = await conn.db
+    .selectFrom('DatabaseView')
+    .select(['Name', 'SourceName', 'KeyColumn', 'ChangeColumn'])
+    .orderBy('Name')
+    .execute();
+  const sources: ViewSource[] = [];
+  for (const view of views) {
+    const columns = await conn.dialect.columnsOf(conn.db, view.SourceName);
+    sources.push({ ...view, columns });
+  }
+  return sources;
+}
+
+/** One INSERT ... SELECT of every RequestAllInfos result. */
+export async function engineLimit(
+  conn: Connection,
+  views: ViewSource[],
+): Promise<ReferenceTiming> {
+  const json = resultJson(conn.dialect, new Set(Sections), views);
+  await sql`DROP TABLE IF EXISTS "BenchResult"`.execute(conn.db);
+  await sql`CREATE TABLE "BenchResult" (
+    "JobId" text NOT NULL,
+    "Seq" integer NOT NULL,
+    "Computer_Idn" integer NOT NULL,
+    "Data" text NOT NULL,
+    PRIMARY KEY ("JobId", "Seq"))`.execute(conn.db);
+
+  const started = performance.now();
+  await sql`INSERT INTO "BenchResult"
+    SELECT 'reference', row_number() OVER (ORDER BY c."Computer_Idn"),
+      c."Computer_Idn", ${sql.raw(json)}
+    FROM ${sql.raw(resultFrom)}`.execute(conn.db);
+  const ms = performance.now() - started;
+
+  const size = await sql<{ n: number; bytes: number }>`
+    SELECT count(*) AS n, sum(length("Data")) AS bytes
+    FROM "BenchResult"`.execute(conn.db);
+  await sql`DROP TABLE "BenchResult"`.execute(conn.db);
+  const { n, bytes } = size.rows[0];
+  return { ms, results: Number(n), bytes: Number(bytes) };
+}
+
+/** Every RequestAllInfos result built in JS, batch by batch. */
+export async function jsBaseline(
+  conn: Connection,
+  views: ViewSource[],
+  batchSize: number,
+): Promise<ReferenceTiming> {
+  const started = performance.now();
+  const ids = await allIds(conn);
+  let bytes = 0;
+  for (let i = 0; i < ids.length; i += batchSize) {
+    const texts = await jsBaselineBatch(
+      conn,
+      views,
+      ids.slice(i, i + batchSize),
+    );
+    for (const text of texts) bytes += text.length;
+  }
+  return { ms: performance.now() - started, results: ids.length, bytes };
+}
+
+async function allIds(conn: Connection): Promise<number[]> {
+  const rows = await conn.db
+    .selectFrom('Computer')
+    .select('Computer_Idn')
+    .orderBy('Computer_Idn')
+    .execute();
+  return rows.map((row) => row.Computer_Idn);
+}
