@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { connect, type Connection } from './db/connect.js';
 import { migrate } from './db/migrations.js';
 import { buildServer } from './http/server.js';
+import { jobSignal } from './jobs/signal.js';
 import { startWorkerThread, type WorkerThread } from './jobs/thread.js';
 import { createLogger, type Logger } from './log.js';
 
@@ -25,10 +26,14 @@ export interface ServiceOptions {
 }
 
 /** Opens the database and brings its schema up to date. */
-export async function openDatabase(config: Config): Promise<Connection> {
+export async function openDatabase(
+  config: Config,
+  applicationName?: string,
+): Promise<Connection> {
   const conn = connect(config.database, {
     poolSize: config.poolSize,
     statementTimeoutMs: config.statementTimeoutMs,
+    applicationName,
   });
   try {
     await migrate(conn.db, conn.dialect);
@@ -53,12 +58,16 @@ export async function startService(
     });
   }
 
-  const app = await buildServer({
-    conn,
-    config,
-    log,
-    onJobCreated: () => worker?.wake(),
-  });
+  // The own worker thread hears of a new job by message; workers in other
+  // processes by the database's signal (PostgreSQL NOTIFY).
+  const signal = jobSignal(conn);
+  const onJobCreated = () => {
+    worker?.wake();
+    signal.notify().catch((error) => {
+      log.warn({ err: error }, 'could not signal the new job to workers');
+    });
+  };
+  const app = await buildServer({ conn, config, log, onJobCreated });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -25,8 +25,18 @@ export interface Config {
   maxAttempts: number;
   /** Fallback polling interval of idle workers. */
   pollMs: number;
+  /** Connections of one process's PostgreSQL pool. */
   poolSize: number;
+  /** PostgreSQL statement_timeout (0 = none). */
   statementTimeoutMs: number;
+  /** After SIGTERM, running jobs get this long before they are handed back. */
+  shutdownGraceSeconds: number;
+  /**
+   * PostgreSQL URL for the workers' LISTEN connection, when `database` goes
+   * through a pooler that cannot LISTEN (transaction pooling); default the
+   * same as `database`.
+   */
+  listenDatabase: string;
 }
 
 export const defaults: Config = {
@@ -45,6 +55,8 @@ export const defaults: Config = {
   pollMs: 1000,
   poolSize: 10,
   statementTimeoutMs: 120_000,
+  shutdownGraceSeconds: 20,
+  listenDatabase: '',
 };
 
 const envNames: Record<keyof Config, string> = {
@@ -63,6 +75,8 @@ const envNames: Record<keyof Config, string> = {
   pollMs: 'DEVICE_API_POLL_MS',
   poolSize: 'DEVICE_API_POOL_SIZE',
   statementTimeoutMs: 'DEVICE_API_STATEMENT_TIMEOUT_MS',
+  shutdownGraceSeconds: 'DEVICE_API_SHUTDOWN_GRACE_SECONDS',
+  listenDatabase: 'DEVICE_API_LISTEN_DATABASE',
 };
 
 export type ConfigInput = Partial<Record<keyof Config, string | number>>;
@@ -127,6 +141,15 @@ function checkRanges(config: Config, problems: string[]): void {
   ];
   for (const key of positive) {
     if ((config[key] as number) < 1) problems.push(`${key} must be >= 1`);
+  }
+  for (const key of ['statementTimeoutMs', 'shutdownGraceSeconds'] as const) {
+    if (config[key] < 0) problems.push(`${key} must be >= 0`);
+  }
+  if (
+    config.listenDatabase !== '' &&
+    !/^postgres(ql)?:\/\//i.test(config.listenDatabase)
+  ) {
+    problems.push('listenDatabase must be a postgres:// URL');
   }
   if (config.port < 0 || config.port > 65535) {
     problems.push(`port must be 0..65535: ${config.port}`);

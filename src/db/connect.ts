@@ -72,15 +72,35 @@ function connectSqlite(target: { kind: 'sqlite'; file: string }): Connection {
   };
 }
 
+/**
+ * Settings of every PostgreSQL connection: the URL carries host, database,
+ * credentials and SSL (`sslmode`, `sslrootcert`, ...); libpq's PG* variables
+ * fill in what it leaves out. A transaction left idle (a worker frozen
+ * between two statements of a batch) is ended by the server, so its row
+ * lock cannot hold up lease recovery.
+ */
+export function postgresClientConfig(
+  url: string,
+  options: ConnectOptions = {},
+): pg.ClientConfig {
+  const timeout = options.statementTimeoutMs ?? 120_000;
+  return {
+    connectionString: url,
+    statement_timeout: timeout,
+    idle_in_transaction_session_timeout: timeout || 60_000,
+    application_name: options.applicationName ?? 'device-api',
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
+}
+
 function connectPostgres(
   target: { kind: 'postgres'; url: string },
   options: ConnectOptions,
 ): Connection {
   const pool = new pg.Pool({
-    connectionString: target.url,
+    ...postgresClientConfig(target.url, options),
     max: options.poolSize ?? 10,
-    statement_timeout: options.statementTimeoutMs ?? 120_000,
-    application_name: options.applicationName ?? 'device-api',
   });
   // An idle client losing its connection must not crash the process.
   pool.on('error', () => {});
