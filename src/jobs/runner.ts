@@ -3,6 +3,7 @@
  * batch by batch, each batch one short transaction, reporting progress and
  * renewing the lease as it goes.
  */
+import { setImmediate as nextTick } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Connection } from '../db/connect.js';
@@ -56,6 +57,8 @@ export async function runJob(
   await store.clearResults(job, owner, leaseMs);
   let stored = 0;
   for (let i = 0; i < ids.length; i += config.batchSize) {
+    // SQLite calls block; let signals and thread messages in between batches.
+    await nextTick();
     if (signal?.aborted) throw new JobInterruptedError(job.JobId);
     const batch = ids.slice(i, i + config.batchSize);
     const query = insertResultsBatch(conn.dialect, {
