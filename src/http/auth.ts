@@ -1,10 +1,12 @@
 /**
  * Reads the token from `Authorization: PAT <token>` (the documented form) or
- * `Bearer <token>` (what Power Query and Postman send), scheme in any case.
+ * `Bearer <token>` (what Power Query and Postman send): scheme in any letter
+ * case, any spaces around it, a colon after it, quotes around the token.
+ * Error details name what was wrong but never repeat the secret.
  */
 import { ApiError } from '../errors.js';
 
-const header = /^\s*(pat|bearer)\s+(\S+)\s*$/i;
+const header = /^\s*(pat|bearer)(?:\s*:\s*|\s+)(["']?)(\S+?)\2\s*$/i;
 
 export function tokenFromHeader(value: string | undefined): string {
   if (!value || value.trim() === '') {
@@ -15,11 +17,23 @@ export function tokenFromHeader(value: string | undefined): string {
     );
   }
   const match = header.exec(value);
-  if (!match) {
-    throw new ApiError(
-      'token_invalid',
-      'The Authorization header must be "PAT <token>" (or "Bearer <token>").',
-    );
+  if (!match) throw new ApiError('token_invalid', whatIsWrong(value));
+  return match[3];
+}
+
+function whatIsWrong(value: string): string {
+  const words = value.trim().split(/\s+/);
+  const expected =
+    'The Authorization header must be "PAT <token>" (or "Bearer <token>")';
+  if (words.length === 1 && /^(pat|bearer):?$/i.test(words[0])) {
+    return `${expected}; the token after "${words[0]}" is missing.`;
   }
-  return match[2];
+  if (words.length === 1) {
+    return `${expected}; it has no scheme: put "PAT " before the token.`;
+  }
+  if (/^(pat|bearer):?$/i.test(words[0])) {
+    return `${expected}; the token must be one word without spaces.`;
+  }
+  const scheme = words[0].replace(/[^\w-]/g, '').slice(0, 20);
+  return `${expected}; the scheme "${scheme}" is not supported.`;
 }

@@ -1,7 +1,15 @@
 /**
  * Turns every error into an RFC 9457 problem details reply, buffered with a
- * Content-Length (PowerShell 5.1 drops chunked error bodies).
+ * Content-Length (PowerShell 5.1 drops chunked error bodies): the API's own
+ * errors, Fastify's, and the protocol errors Node.js answers before Fastify
+ * sees a request (malformed head, oversized headers, unknown Expect).
  */
+import {
+  STATUS_CODES,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, toProblem } from '../errors.js';
 
@@ -23,18 +31,23 @@ export function sendProblem(
     .send(body);
 }
 
+/** Fastify's routing errors (a URL with broken %-escapes). */
+export function sendFrameworkProblem(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  void sendProblem(reply, toApiError(error), request);
+}
+
 /** Maps framework and unexpected errors onto the catalogue. */
 export function toApiError(error: FastifyError | Error): ApiError {
   if (error instanceof ApiError) return error;
 
   const fastifyError = error as FastifyError;
-  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return new ApiError(
-      'body_too_large',
-      'The request body is larger than the server accepts; split long ' +
-        'identifier lists into several requests.',
-    );
-  }
+  const known = frameworkErrors[fastifyError.code];
+  if (known) return known();
+
   const status = fastifyError.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     return new ApiError('invalid_request', fastifyError.message);
@@ -42,5 +55,102 @@ export function toApiError(error: FastifyError | Error): ApiError {
   return new ApiError(
     'internal_error',
     'The server hit an unexpected error; it was logged with the request id.',
+  );
+}
+
+const frameworkErrors: Record<string, () => ApiError> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () =>
+    new ApiError(
+      'body_too_large',
+      'The request body is larger than the server accepts (16 MB); ' +
+        'split long identifier lists into several requests.',
+    ),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
+    new ApiError(
+      'malformed_http',
+      'The body is shorter or longer than its Content-Length header says.',
+    ),
+  FST_ERR_BAD_URL: () =>
+    new ApiError(
+      'malformed_http',
+      'The URL is not valid: a "%" must be followed by two hex digits. ' +
+        'Call POST /five9sWS/api/devices/<method>.',
+    ),
+};
+
+/**
+ * Answers what Node.js rejects before a request exists (Fastify's default
+ * writes plain JSON without a charset). The connection is closed after, as
+ * the rest of its bytes cannot be trusted.
+ */
+export function handleClientError(
+  error: NodeJS.ErrnoException,
+  socket: Socket,
+): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+
+  if (socket.writable) {
+    socket.write(rawProblem(clientError(error)));
+  }
+  socket.destroy();
+}
+
+function clientError(error: NodeJS.ErrnoException): ApiError {
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    return new ApiError(
+      'headers_too_large',
+      'The request headers are larger than the server accepts (16 KB); ' +
+        'send only Authorization, Content-Type and the usual headers.',
+    );
+  }
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return new ApiError(
+      'request_timeout',
+      'The request was not completed in time; send it again.',
+    );
+  }
+  return new ApiError(
+    'malformed_http',
+    'The request is not valid HTTP/1.1 (a malformed request line or ' +
+      'header, or a Content-Length that is not a number, or both ' +
+      'Content-Length and Transfer-Encoding); send it with an HTTP client.',
+  );
+}
+
+/** Node.js answers an unknown Expect header with an empty 417 otherwise. */
+export function rejectExpectation(
+  request: IncomingMessage,
+  response: ServerResponse,
+): void {
+  const error = new ApiError(
+    'expectation_failed',
+    `Expect: ${request.headers.expect} is not supported; send no Expect ` +
+      'header, or Expect: 100-continue.',
+  );
+  const body = JSON.stringify(toProblem(error, request.url));
+  response.writeHead(error.status, {
+    'Content-Type': problemContentType,
+    'Content-Length': Buffer.byteLength(body),
+  });
+  response.end(body);
+}
+
+/** HTTP/1.1 requires Host (RFC 9112); Node.js would answer an empty 400. */
+export function requireHost(request: FastifyRequest): void {
+  const raw = request.raw;
+  if (raw.httpVersion !== '1.1' || raw.headers.host !== undefined) return;
+  throw new ApiError(
+    'malformed_http',
+    'An HTTP/1.1 request needs a Host header.',
+  );
+}
+
+function rawProblem(error: ApiError): string {
+  const body = JSON.stringify(toProblem(error));
+  return (
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\n` +
+    `Content-Type: ${problemContentType}\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+    `Connection: close\r\n\r\n${body}`
   );
 }

@@ -14,10 +14,17 @@ import { JobStore } from '../jobs/store.js';
 import type { Logger } from '../log.js';
 import { JobService } from '../services/jobs.js';
 import { TokenService } from '../services/tokens.js';
-import { parseJsonBody } from './body.js';
+import { registerBodyParser } from './body.js';
 import { registerMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
-import { sendProblem, toApiError } from './problems.js';
+import {
+  handleClientError,
+  rejectExpectation,
+  requireHost,
+  sendFrameworkProblem,
+  sendProblem,
+  toApiError,
+} from './problems.js';
 import { apiBasePath, deviceRoutes } from './routes/devices.js';
 
 export interface ServerDeps {
@@ -39,7 +46,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       ignoreTrailingSlash: true,
       ignoreDuplicateSlashes: true,
     },
+    // Protocol errors get problem replies too (see problems.ts).
+    http: { requireHostHeader: false },
+    clientErrorHandler: handleClientError,
+    frameworkErrors: sendFrameworkProblem,
   });
+  app.server.on('checkExpectation', rejectExpectation);
+  app.addHook('onRequest', async (request) => requireHost(request));
 
   registerBodyParser(app);
   registerErrorHandling(app);
@@ -58,21 +71,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerOperationalRoutes(app, deps.conn);
   registerMetrics(app, deps.conn);
   return app;
-}
-
-function registerBodyParser(app: FastifyInstance): void {
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    '*',
-    { parseAs: 'buffer' },
-    (_request, body, done) => {
-      try {
-        done(null, parseJsonBody(body as Buffer));
-      } catch (error) {
-        done(error as Error, undefined);
-      }
-    },
-  );
 }
 
 function registerErrorHandling(app: FastifyInstance): void {

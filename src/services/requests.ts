@@ -69,12 +69,36 @@ export function parseDeviceRequest(body: unknown): DeviceRequest {
     'LastSyncDate',
   ]);
 
-  return {
+  const request = {
     Hostnames: textList(fields.Hostnames, 'Hostnames'),
     SerialNumbers: textList(fields.SerialNumbers, 'SerialNumbers'),
     Computer_Idns: idList(fields.Computer_Idns),
     LastSyncDate: lastSyncDate(fields.LastSyncDate),
   };
+  checkIdentifierCount(request);
+  return request;
+}
+
+/**
+ * Every page of a job repeats DevicesNotFound, so the identifiers of one
+ * request are bounded to keep pages small.
+ */
+export const maxIdentifiers = 10_000;
+const maxIdentifierLength = 256;
+
+function checkIdentifierCount(request: DeviceRequest): void {
+  const count =
+    request.Hostnames.length +
+    request.SerialNumbers.length +
+    request.Computer_Idns.length;
+  if (count <= maxIdentifiers) return;
+  throw new ApiError(
+    'too_many_identifiers',
+    `The request names ${count} devices; one request takes at most ` +
+      `${maxIdentifiers}. Split the list into several requests, or send ` +
+      'no list to get every device.',
+    { maxIdentifiers },
+  );
 }
 
 /** Normalizes a GetJobStatus body (Page and PageSize are ignored). */
@@ -148,12 +172,16 @@ function canonicalKeys<K extends string>(
   }
 
   if (unknown.length > 0) {
+    const named = unknown.slice(0, 5).map((k) => describe(k));
+    if (unknown.length > 5) named.push(`and ${unknown.length - 5} more`);
     throw new ApiError(
       'unknown_property',
       `Unknown ${unknown.length === 1 ? 'property' : 'properties'} ` +
-        `${unknown.map((k) => `"${k}"`).join(', ')}; ` +
-        `this method accepts ${accepted.join(', ')}.`,
-      { unknownProperties: unknown, acceptedProperties: accepted },
+        `${named.join(', ')}; this method accepts ${accepted.join(', ')}.`,
+      {
+        unknownProperties: unknown.slice(0, 20),
+        acceptedProperties: accepted,
+      },
     );
   }
   return result;
@@ -161,37 +189,46 @@ function canonicalKeys<K extends string>(
 
 /** A list of names; one bare value counts as a list of one. */
 function textList(value: unknown, name: string): string[] {
-  const items = listOf(value);
   const result: string[] = [];
 
-  for (const [index, item] of items.entries()) {
+  for (const [index, item] of listOf(value).entries()) {
     if (item === null) continue;
     if (typeof item !== 'string' && typeof item !== 'number') {
       throw new ApiError(
         'invalid_request',
-        `${name}[${index}] must be a string; got ${describe(item)}.`,
+        `${name}[${index}] must be a string such as "PC01"; ` +
+          `got ${describe(item)}.`,
       );
     }
     const text = String(item).trim();
+    if (text.length > maxIdentifierLength) {
+      throw new ApiError(
+        'invalid_request',
+        `${name}[${index}] is longer than ${maxIdentifierLength} ` +
+          'characters; send one name per list item.',
+      );
+    }
     if (text !== '') result.push(text);
   }
   return result;
 }
 
 function idList(value: unknown): number[] {
-  return listOf(value)
-    .filter((item) => item !== null && item !== '')
-    .map((item, index) => {
-      const id = toWhole(item);
-      if (id === undefined || id < 0 || id > 2_147_483_647) {
-        throw new ApiError(
-          'invalid_request',
-          `Computer_Idns[${index}] must be a whole number such as 10; ` +
-            `got ${describe(item)}.`,
-        );
-      }
-      return id;
-    });
+  const result: number[] = [];
+
+  for (const [index, item] of listOf(value).entries()) {
+    if (item === null || item === '') continue;
+    const id = toWhole(item);
+    if (id === undefined || id < 0 || id > 2_147_483_647) {
+      throw new ApiError(
+        'invalid_request',
+        `Computer_Idns[${index}] must be a whole number from 0 to ` +
+          `2147483647 such as 10; got ${describe(item)}.`,
+      );
+    }
+    result.push(id);
+  }
+  return result;
 }
 
 function listOf(value: unknown): unknown[] {
@@ -209,10 +246,15 @@ function lastSyncDate(value: unknown): string | null {
       : value;
 
   const date = typeof inner === 'string' ? parseClientDate(inner) : undefined;
-  if (!date || Number.isNaN(date.getTime())) {
+  if (!date) {
+    const number =
+      typeof inner === 'number'
+        ? ' A bare number is ambiguous (seconds or milliseconds?).'
+        : '';
     throw new ApiError(
       'invalid_date',
-      `LastSyncDate ${describe(value)} is not a date. Use ${acceptedDateForms}.`,
+      `LastSyncDate ${describe(value)} is not a date.${number} ` +
+        `Use ${acceptedDateForms}.`,
     );
   }
   return date.toISOString();
@@ -252,16 +294,20 @@ function whole(value: unknown, name: string, fallback: number): number {
   return number;
 }
 
+/**
+ * A whole number, also from text ("2", "10.0", "1e2"): the same numbers a
+ * JSON number may spell, so a quoted number means what the unquoted one does.
+ */
 function toWhole(value: unknown): number | undefined {
-  if (typeof value === 'number') {
-    return Number.isSafeInteger(value) ? value : undefined;
-  }
-  if (typeof value === 'string' && /^\s*[+-]?\d{1,15}\s*$/.test(value)) {
-    return Number(value);
-  }
-  return undefined;
+  const number =
+    typeof value === 'string' && numberText.test(value) ? Number(value) : value;
+  if (typeof number !== 'number') return undefined;
+  return Number.isSafeInteger(number) ? number : undefined;
 }
 
+const numberText = /^\s*[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\s*$/;
+
+/** A short rendering of a client's value for an error detail. */
 function describe(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;

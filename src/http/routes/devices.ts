@@ -78,7 +78,7 @@ export async function deviceRoutes(
     'GetJobData',
   ]) {
     app.route({
-      method: ['GET', 'PUT', 'DELETE', 'PATCH'],
+      method: ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
       url: `/${method}`,
       handler: async (request) => {
         throw methodNotAllowed(request);
