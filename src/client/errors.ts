@@ -16,11 +16,12 @@ export class DeviceApiError extends Error {
   readonly method: string;
 
   constructor(method: string, status: number, problem: Problem) {
-    const detail = problem.detail ?? problem.title ?? `HTTP ${status}`;
-    super(`${method} answered ${status}: ${detail}`);
+    const detail = problem.detail ?? problem.title ?? 'no details';
+    const code = problem.code ?? `http_${status}`;
+    super(`${method} answered ${status} ${code}: ${detail}`);
     this.method = method;
     this.status = status;
-    this.code = problem.code ?? `http_${status}`;
+    this.code = code;
     this.problem = problem;
   }
 
@@ -38,8 +39,9 @@ export class NetworkError extends Error {
   readonly method: string;
 
   constructor(method: string, code: string, attempts: number, cause: unknown) {
+    const what = code in codeText ? describeCode(code) : innermost(cause);
     super(
-      `${method} failed: ${describeCode(code)} (${code}) after ` +
+      `${method} failed: ${what} (${code}) after ` +
         `${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}`,
       { cause },
     );
@@ -89,4 +91,13 @@ const codeText: Record<string, string> = {
 
 export function describeCode(code: string): string {
   return codeText[code] ?? 'network error';
+}
+
+/** The message of the deepest cause: fetch says only "fetch failed". */
+function innermost(error: unknown): string {
+  let current = error as { message?: string; cause?: unknown } | undefined;
+  while (current?.cause && typeof current.cause === 'object') {
+    current = current.cause as typeof current;
+  }
+  return current?.message || 'network error';
 }

@@ -22,6 +22,7 @@ export {
 } from './client.js';
 export {
   DeviceApiError,
+  describeCode,
   JobFailedError,
   JobTimeoutError,
   NetworkError,
