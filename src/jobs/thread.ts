@@ -35,7 +35,11 @@ export async function startWorkerThread(
   return {
     wake: () => worker.postMessage('wake'),
     stop: async () => {
-      const stopped = new Promise((resolve) => worker.once('message', resolve));
+      // A thread that died already has nothing to stop.
+      const stopped = new Promise((resolve) => {
+        worker.once('message', resolve);
+        worker.once('exit', resolve);
+      });
       worker.postMessage('stop');
       await stopped;
       await worker.terminate();
