@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { RequestMethods } from '../src/services/requests.js';
 import { pollWhileRunning, readAllPages, timeJob } from './api.js';
 import { fmt, percentile, round } from './report.js';
-import { startServer } from './server.js';
+import { startServer, type ServerProcess } from './server.js';
 
 export interface MeasureOptions {
   database: string;
@@ -21,6 +21,8 @@ export interface MeasureOptions {
 
 export interface ServerFigures {
   allInfosJobMs: number;
+  /** CPU time of the server process (both threads) during that job. */
+  allInfosCpuMs: number;
   /** Job time of each single-section request. */
   sectionJobMs: Record<string, number>;
   pages: number;
@@ -33,6 +35,8 @@ export interface ServerFigures {
   /** The RequestAllInfos job that ran while the pollers polled. */
   polledJobMs: number;
   peakRssBytes: number;
+  /** Peak RSS (VmHWM) after each step, in MB. */
+  peakRssMb: Record<string, number>;
   pollers: number;
   pollIntervalMs: number;
 }
@@ -51,21 +55,41 @@ export async function measureServer(
   });
   try {
     options.say(`3. Server at ${server.base} (pid ${server.pid})`);
-    const jobs = await measureJobs(server.base, options);
+    const mb = () => round(server.peakRss() / 2 ** 20, 1);
+    const peakRssMb: Record<string, number> = { started: mb() };
+    const jobs = await measureJobs(server, options, () => mb());
     const polled = await measureStatus(server.base, options);
-    return { ...jobs, ...polled, peakRssBytes: server.peakRss() };
+    jobs.peakRssMb.polledJob = mb();
+    return {
+      ...jobs,
+      ...polled,
+      peakRssBytes: server.peakRss(),
+      peakRssMb: { started: peakRssMb.started, ...jobs.peakRssMb },
+    };
   } finally {
     await server.stop();
   }
 }
 
 /** The timed jobs, then all pages of the RequestAllInfos job. */
-async function measureJobs(base: string, options: MeasureOptions) {
+async function measureJobs(
+  server: ServerProcess,
+  options: MeasureOptions,
+  rssMb: () => number,
+) {
   const { say } = options;
+  const base = server.base;
+  const peakRssMb: Record<string, number> = {};
   const token = options.tokens[0];
   const started = performance.now();
+  const cpuBefore = server.cpuMs();
   const allInfos = await timeJob(base, token, 'RequestAllInfos');
-  say(`   RequestAllInfos job: ${fmt.ms(allInfos.ms)}`);
+  const allInfosCpuMs = server.cpuMs() - cpuBefore;
+  say(
+    `   RequestAllInfos job: ${fmt.ms(allInfos.ms)} ` +
+      `(server CPU ${fmt.ms(allInfosCpuMs)})`,
+  );
+  peakRssMb.allInfosJob = rssMb();
 
   const latencies = await readAllPages(base, token, allInfos, pageSize);
   const exportMs = performance.now() - started;
@@ -75,6 +99,7 @@ async function measureJobs(base: string, options: MeasureOptions) {
       `p99 ${fmt.ms(percentile(latencies, 99))}; ` +
       `export ${fmt.ms(exportMs)}`,
   );
+  peakRssMb.pages = rssMb();
 
   const sectionJobMs: Record<string, number> = {};
   for (const method of Object.keys(RequestMethods)) {
@@ -83,14 +108,17 @@ async function measureJobs(base: string, options: MeasureOptions) {
     sectionJobMs[method] = round(job.ms);
     say(`   ${method} job: ${fmt.ms(job.ms)}`);
   }
+  peakRssMb.sectionJobs = rssMb();
 
   return {
     allInfosJobMs: allInfos.ms,
+    allInfosCpuMs,
     sectionJobMs,
     pages: latencies.length,
     pageP50Ms: round(percentile(latencies, 50), 2),
     pageP99Ms: round(percentile(latencies, 99), 2),
     exportMs,
+    peakRssMb,
   };
 }
 

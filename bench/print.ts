@@ -76,5 +76,17 @@ export function printReport(f: Figures): void {
   say();
   say(`ratio job / engine limit: ${fmt.x(f.ratio)} (target <= 1.25x)`);
   say(`ratio job / JS baseline:  ${fmt.x(f.baselineRatio)}`);
+  if (f.cpuRatio !== null) {
+    say(
+      `CPU time job / engine limit: ${fmt.x(f.cpuRatio)} ` +
+        `(${fmt.ms(f.allInfosCpuMs)} / ${fmt.ms(f.engineLimitCpuMs)})`,
+    );
+  }
+  say(
+    'server peak RSS by step (MB): ' +
+      Object.entries(s.peakRssMb)
+        .map(([step, mb]) => `${step} ${mb}`)
+        .join(', '),
+  );
   say(`run time ${fmt.ms(f.totalMs)}`);
 }

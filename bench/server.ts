@@ -15,6 +15,8 @@ export interface ServerProcess {
   peakRss(): number;
   /** Current resident set size, in bytes. */
   rss(): number;
+  /** CPU time the server process used so far (all threads), in ms. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -39,8 +41,10 @@ export async function startServer(
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  // The server logs on stderr (and may print on stdout): keep both.
   const log = createWriteStream(options.logFile);
-  child.stdout!.pipe(log);
+  child.stdout!.pipe(log, { end: false });
+  child.stderr!.pipe(log, { end: false });
 
   const url = await listeningUrl(child);
   const pid = child.pid!;
@@ -49,6 +53,7 @@ export async function startServer(
     pid,
     peakRss: () => statusKb(pid, 'VmHWM') * 1024,
     rss: () => statusKb(pid, 'VmRSS') * 1024,
+    cpuMs: () => cpuMs(pid),
     stop: () => stopChild(child),
   };
 }
@@ -83,6 +88,13 @@ function statusKb(pid: number, field: string): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
   if (!match) throw new Error(`no ${field} in /proc/${pid}/status`);
   return Number(match[1]);
+}
+
+/** utime + stime of /proc/<pid>/stat, in ms (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
