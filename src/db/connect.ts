@@ -60,7 +60,7 @@ function connectSqlite(target: { kind: 'sqlite'; file: string }): Connection {
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 10000');
-  database.pragma('cache_size = -65536');
+  database.pragma('cache_size = -8192');
 
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
   return {
