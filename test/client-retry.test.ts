@@ -276,7 +276,7 @@ describe('client base URL', () => {
 });
 
 /** A scripted job: Pending, Running, then Success with `total` results. */
-function jobServer(total: number, statuses: object[]) {
+function jobServer(total: number, statuses: object[], maxPageSize = 1000) {
   return scripted((seen, res) => {
     const method = seen.path.split('/').pop();
     if (method === 'RequestAllInfos') return json(res, 200, { JobId: 'j1' });
@@ -286,6 +286,10 @@ function jobServer(total: number, statuses: object[]) {
       return json(res, 200, reply, wait ? { 'Retry-After': wait } : {});
     }
     const { Page, PageSize } = seen.body;
+    if (PageSize > maxPageSize) {
+      const body = { ...problem(400, 'page_out_of_range'), maxPageSize };
+      return json(res, 400, body);
+    }
     const first = (Page - 1) * PageSize;
     const ids = Array.from({ length: total }, (_, i) => i + 1).slice(
       first,
@@ -324,6 +328,20 @@ describe('client export', () => {
     expect(ids).toEqual([1, 2, 3, 4, 5]);
     expect(pages[0].job.Watermark).toBe('W');
     expect(pages[0].DevicesNotFound).toEqual(['PC99']);
+  });
+
+  it('lowers the page size to the server limit', async () => {
+    const server = await jobServer(5, [], 2);
+    const { api } = client(server.url);
+
+    const pages = [];
+    for await (const page of api.export({ pageSize: 500 })) pages.push(page);
+
+    expect(pages.map((p) => [p.Page, p.PageSize])).toEqual([
+      [1, 2],
+      [2, 2],
+      [3, 2],
+    ]);
   });
 
   it('yields one empty page when the job found nothing', async () => {

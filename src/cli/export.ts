@@ -8,6 +8,7 @@ import { Command, Option } from 'commander';
 import {
   DeviceApiClient,
   DeviceApiError,
+  describeCode,
   JobFailedError,
   JobTimeoutError,
   NetworkError,
@@ -114,7 +115,11 @@ export function exportCommand(): Command {
       'all, or any of epm,custom,security,views',
       'all',
     )
-    .option('--page-size <n>', 'devices per GetJobData call', '1000')
+    .option(
+      '--page-size <n>',
+      'devices per GetJobData call (max: server limit)',
+      '1000',
+    )
     .addOption(
       new Option('--format <format>', 'default: from --out, else json').choices(
         exportFormats,
@@ -435,7 +440,7 @@ function reportFailure(error: unknown, plan: Plan, log: Reporter): number {
 function reportApiError(error: DeviceApiError, log: Reporter): number {
   if (error.isAuthError) {
     log.error(
-      `${error.message} [${error.code}]. Check the token (--token or ` +
+      `${sentence(error.message)} Check the token (--token or ` +
         'DEVICE_API_TOKEN) and its right /api/devices/.',
     );
     return ExitCode.Auth;
@@ -447,14 +452,22 @@ function reportApiError(error: DeviceApiError, log: Reporter): number {
   const wrongPlace = error.status === 404 && error.code !== 'job_not_found';
   log.error(
     wrongPlace || error.code === 'invalid_reply'
-      ? `${error.message}. Check --url: the server root or the API base ` +
-          'ending in /five9sWS/api/devices.'
-      : `${error.message} [${error.code}]`,
+      ? `${sentence(error.message)} Check --url: the server root or the ` +
+          'API base ending in /five9sWS/api/devices.'
+      : error.message,
   );
   return ExitCode.Server;
 }
 
+/** The text as a sentence, ending in exactly one period. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
 const count = new Intl.NumberFormat('en-US');
+
+const devicesText = (n: number) =>
+  `${count.format(n)} ${n === 1 ? 'device' : 'devices'}`;
 
 /**
  * Progress and messages on stderr: a redrawn bar on a terminal, plain
@@ -481,8 +494,11 @@ class Reporter {
   }
 
   retry(event: RetryEvent): void {
+    const reason = event.reason.startsWith('HTTP')
+      ? event.reason
+      : `${describeCode(event.reason)} (${event.reason})`;
     this.info(
-      `${event.method}: ${event.reason}; retry ${event.attempt} of ` +
+      `${event.method}: ${reason}; retry ${event.attempt} of ` +
         `${event.retries} in ${(event.delayMs / 1000).toFixed(1)} s`,
     );
   }
@@ -533,7 +549,7 @@ class Reporter {
       this.warn(`not found (${missing.length}): ${shown}${more}`);
     }
     this.info(
-      `exported ${count.format(written)} devices to ${files.join(', ')} ` +
+      `exported ${devicesText(written)} to ${files.join(', ')} ` +
         `in ${(ms / 1000).toFixed(1)} s; Watermark ${job.Watermark ?? '-'}`,
     );
   }

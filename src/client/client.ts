@@ -3,7 +3,7 @@
  * page loop as `export()`, an async iterator of result pages.
  */
 import { randomUUID } from 'node:crypto';
-import { JobFailedError, JobTimeoutError } from './errors.js';
+import { DeviceApiError, JobFailedError, JobTimeoutError } from './errors.js';
 import {
   defaultRetryPolicy,
   parseRetryAfter,
@@ -204,23 +204,47 @@ export class DeviceApiClient {
     }
   }
 
-  /** Every page of a finished job, in order; always at least page 1. */
+  /**
+   * Every page of a finished job, in order; always at least page 1. A page
+   * size above the server's limit is lowered to that limit.
+   */
   async *pages(
     JobId: string,
     options: PageOptions = {},
   ): AsyncGenerator<JobDataPage> {
-    const PageSize = options.pageSize ?? 1000;
+    const call = { signal: options.signal };
+    const first = await this.firstPage(JobId, options.pageSize ?? 1000, call);
+    const { PageSize } = first;
+    let reply = first.reply;
     let received = 0;
 
     for (let Page = 1; ; Page++) {
-      const reply = await this.getJobData(
-        { Guid: JobId, Page, PageSize },
-        { signal: options.signal },
-      );
+      if (Page > 1) {
+        reply = await this.getJobData({ Guid: JobId, Page, PageSize }, call);
+      }
       yield { ...reply, Page, PageSize };
 
       received += reply.Results.length;
       if (received >= reply.TotalCount || reply.Results.length === 0) return;
+    }
+  }
+
+  /** Page 1, with PageSize lowered to the server's limit if above it. */
+  private async firstPage(
+    JobId: string,
+    PageSize: number,
+    call: CallOptions,
+  ): Promise<{ reply: JobDataReply<DeviceResult>; PageSize: number }> {
+    try {
+      const reply = await this.getJobData(
+        { Guid: JobId, Page: 1, PageSize },
+        call,
+      );
+      return { reply, PageSize };
+    } catch (error) {
+      const limit = serverPageLimit(error, PageSize);
+      if (limit === undefined) throw error;
+      return this.firstPage(JobId, limit, call);
     }
   }
 
@@ -246,6 +270,14 @@ export class DeviceApiClient {
       yield { ...page, JobId, job };
     }
   }
+}
+
+/** The server's maximum PageSize when `PageSize` was above it. */
+function serverPageLimit(error: unknown, PageSize: number): number | undefined {
+  if (!(error instanceof DeviceApiError)) return undefined;
+  const limit = error.problem.maxPageSize;
+  const lower = typeof limit === 'number' && limit >= 1 && limit < PageSize;
+  return error.code === 'page_out_of_range' && lower ? limit : undefined;
 }
 
 /** Only the documented properties, so extra option fields are not sent. */

@@ -28,6 +28,13 @@ export {
   NetworkError,
 } from './errors.js';
 export { defaultRetryPolicy, type RetryPolicy } from './retry.js';
+export {
+  readSyncState,
+  sameScope,
+  writeSyncState,
+  type SyncScope,
+  type SyncState,
+} from './state.js';
 export type { RetryEvent } from './transport.js';
 export * from './types.js';
 export { apiBasePath, apiBaseUrl } from './url.js';
