@@ -370,10 +370,18 @@ async function changeDevices(
 }
 
 describe('device-api export without a server', () => {
-  it('exits with 2 when --url or the token is missing', async () => {
+  it('exits with 2 for missing or bad flags', async () => {
     const noUrl = await exportCli([], { DEVICE_API_TOKEN: 'x' });
     expect(noUrl.code).toBe(2);
     expect(noUrl.stderr).toContain('--url');
+
+    // An empty list must not turn into "all devices".
+    const empty = await exportCli(
+      ['--url', 'http://127.0.0.1:9', '--hostnames', ' , '],
+      { DEVICE_API_TOKEN: 'x' },
+    );
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('--hostnames has no values');
 
     const noToken = await exportCli(['--url', 'http://127.0.0.1:9']);
     expect(noToken.code).toBe(2);

@@ -130,6 +130,13 @@ export function exportCommand(): Command {
     .option('--timeout <seconds>', 'longest wait for the job', '3600')
     .option('--retries <n>', 'retries of a failed call', '10')
     .option('--quiet', 'no progress or summary; errors only')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 done, 2 bad flags or request rejected, 3 token ' +
+        'refused (401/403),\n4 job failed, 5 server unreachable or timed ' +
+        'out, 6 other server error,\n1 anything else (e.g. output not ' +
+        'writable), 130 interrupted.',
+    )
     .exitOverride((error) => {
       process.exit(error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage);
     })
@@ -251,7 +258,10 @@ function listFlag(value: string | undefined, flag: string): string[] {
   const items = value.startsWith('@')
     ? readListFile(value.slice(1), flag).split(/\r?\n/)
     : value.split(',');
-  return [...new Set(items.map((s) => s.trim()).filter(Boolean))];
+  const list = [...new Set(items.map((s) => s.trim()).filter(Boolean))];
+  // An empty list would silently mean "all devices" to the API.
+  if (list.length === 0) throw new UsageError(`${flag} has no values`);
+  return list;
 }
 
 function readListFile(path: string, flag: string): string {
