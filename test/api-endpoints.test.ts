@@ -156,6 +156,31 @@ describe.each(testDialects())('the Device API methods on %s', (dialect) => {
     ]);
   });
 
+  it('a requested section is empty, not null, for a device without data in it', async () => {
+    await withDatabase(t.config.database, (db) =>
+      db
+        .insertInto('Computer')
+        .values({ Computer_Idn: 9100, DeviceName: 'BARE-DEVICE' })
+        .execute(),
+    );
+
+    const { JobId } = await runJob(t.base, t.token, 'RequestAllInfos', {
+      Computer_Idns: [9100],
+    });
+    const reply = await post(t.base, 'GetJobData', t.token, { Guid: JobId });
+    const result = reply.body.Results[0];
+
+    expect(result.CustomInventory).toStrictEqual({ UpdatedAt: null });
+    expect(result.SecurityInfo).toStrictEqual([]);
+    expect(result.DatabaseViews).toStrictEqual({});
+    expect(result.EpmInventory).toMatchObject({
+      Computer_Idn: 9100,
+      DeviceName: 'BARE-DEVICE',
+      SerialNum: null,
+      Scopes: [],
+    });
+  });
+
   it('a view without rows for a device is left out of its DatabaseViews', async () => {
     const { JobId } = await runJob(t.base, t.token, 'RequestDatabaseViews', {
       Computer_Idns: [10],

@@ -90,6 +90,31 @@ describe.each(testDialects())('jobs on %s', (dialect) => {
     expect(reply.body.JobId).toBe(JobId);
   });
 
+  it('a job past its retention is 404 job_not_found', async () => {
+    const { JobId: old } = await runJob(
+      t.base,
+      t.token,
+      'RequestEpmInventory',
+      {
+        Computer_Idns: [11],
+      },
+    );
+    await withDatabase(t.config.database, (db) =>
+      db
+        .updateTable('Job')
+        .set({ ExpiresAt: Date.now() - 1000 })
+        .where('JobId', '=', old)
+        .execute(),
+    );
+
+    const status = await post(t.base, 'GetJobStatus', t.token, { Guid: old });
+    const data = await post(t.base, 'GetJobData', t.token, { Guid: old });
+
+    expect(status.status).toBe(404);
+    expect(data.status).toBe(404);
+    expect(status.body.detail).toContain('hours');
+  });
+
   it('a failed job says why, and GetJobData is 409 job_failed', async () => {
     // A registered view whose table is gone makes view jobs fail.
     await registerView(t, 'Broken', 'NoSuchTable');

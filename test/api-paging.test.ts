@@ -96,6 +96,17 @@ describe.each(testDialects())('GetJobData paging on %s', (dialect) => {
     });
   });
 
+  it.each([
+    ['Page 2^31', { Page: 2 ** 31, PageSize: 1 }],
+    ['Page 10^7 of 1000', { Page: 10_000_000, PageSize: 1000 }],
+    ['the largest Page', { Page: 999_999_999_999_999, PageSize: 1000 }],
+  ])('%s is an empty page past the end, not an error', async (_n, body) => {
+    const reply = await page(body);
+
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ ReturnedCount: 0, TotalCount: devices });
+  });
+
   it('pages are disjoint, in Computer_Idn order, and add up to TotalCount', async () => {
     const PageSize = 97;
     const seen: number[] = [];
