@@ -13,6 +13,7 @@ import {
   JobTimeoutError,
   NetworkError,
   RequestMethods,
+  apiBaseUrl,
   createExportWriter,
   exportFormats,
   type DeviceRequest,
@@ -76,6 +77,7 @@ interface ExportFlags {
 
 /** Everything the export needs, checked before anything is requested. */
 interface Plan {
+  /** The API base URL, ending in /five9sWS/api/devices. */
   url: string;
   token: string;
   method: RequestMethod;
@@ -192,7 +194,7 @@ async function planFrom(flags: ExportFlags, log: Reporter): Promise<Plan> {
   }
   const { method, sections } = parseSections(flags.sections);
   const plan: Plan = {
-    url,
+    url: baseUrlFlag(url),
     token,
     method,
     sections,
@@ -283,6 +285,14 @@ function idsFlag(value: string | undefined): number[] {
   });
 }
 
+function baseUrlFlag(url: string): string {
+  try {
+    return apiBaseUrl(url);
+  } catch (error) {
+    throw new UsageError(`--url: ${(error as Error).message}`);
+  }
+}
+
 function wholeFlag(value: string, flag: string, min: number): number {
   const number = Number(value);
   if (!Number.isSafeInteger(number) || number < min) {
@@ -310,7 +320,7 @@ function checkCsvTarget(plan: Plan): void {
 
 function scopeOf(plan: Plan): SyncScope {
   return {
-    Url: new DeviceApiClient({ url: plan.url, token: '-' }).baseUrl,
+    Url: plan.url,
     Method: plan.method,
     Sections: [...plan.sections],
     Hostnames: plan.request.Hostnames ?? [],
