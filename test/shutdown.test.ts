@@ -16,6 +16,7 @@ import {
 } from './support/process.js';
 import { createToken, post, testConfig } from './support/service.js';
 import {
+  freezeMidJob as freezeJob,
   killAllWorkers,
   resultShapes,
   startWorker,
@@ -68,37 +69,8 @@ describe.each(testDialects())('graceful shutdown on %s', (dialect) => {
       .executeTakeFirstOrThrow();
   }
 
-  /**
-   * Requests a job and freezes `child` (SIGSTOP) while that job is running
-   * with some results stored, so the next signal lands mid-job however fast
-   * the machine is. A job that ended before it was caught is followed by
-   * another. Returns the JobId; the caller sends SIGCONT after its signal.
-   */
-  async function freezeMidJob(
-    child: ChildProcess,
-    base = api.base,
-  ): Promise<string> {
-    for (let tries = 0; tries < 10; tries++) {
-      const JobId = await requestJob(base);
-      const state = await waitFor(
-        'the job to start',
-        async () => {
-          const job = await jobOf(JobId);
-          if (job.Status >= 3) return 'ended';
-          return job.Status === 2 && job.DevicesDone > 0
-            ? 'running'
-            : undefined;
-        },
-        5000,
-        5,
-      );
-      if (state === 'ended') continue;
-
-      child.kill('SIGSTOP');
-      if ((await jobOf(JobId)).Status === 2) return JobId;
-      child.kill('SIGCONT');
-    }
-    throw new Error('no job could be caught running');
+  function freezeMidJob(child: ChildProcess, base = api.base) {
+    return freezeJob(conn.db, child, () => requestJob(base));
   }
 
   function finished(JobId: string) {

@@ -3,13 +3,15 @@
  * a replacement started each time: every job still ends, Success with
  * complete results or Failure with a reason; none stays Running.
  */
+import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoFleet } from '../src/cli/data.js';
 import { connect, type Connection } from '../src/db/connect.js';
 import type { DialectName } from '../src/db/dialects/dialect.js';
 import { createTestDatabase } from './support/database.js';
 import { testDialects } from './support/dialects.js';
-import { allDeviceIds } from './support/inventory.js';
+import { allDeviceIds, rows } from './support/inventory.js';
 import {
   crashAllServes,
   startServe,
@@ -120,6 +122,47 @@ describe.each(testDialects())('workers killed mid-job on %s', (dialect) => {
     const retried = jobs.find((j) => j.Status === 3 && j.Attempts > 1);
     if (retried) await expectDevices(retried);
   }, 150_000);
+
+  it.runIf(dialect === 'postgres')(
+    'a job whose database connection is cut mid-batch is run again',
+    async () => {
+      // Step 1: hold a table the batch reads, so the batch waits mid-way.
+      const locker = new pg.Client({ connectionString: database });
+      await locker.connect();
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE "CVDetected" IN ACCESS EXCLUSIVE MODE');
+      await requestJobs(1);
+      const JobId = [...expected.keys()].at(-1)!;
+      await waitFor('the batch to wait for the lock', async () => {
+        const waiting = await rows(
+          conn.db,
+          sql`SELECT pid FROM pg_stat_activity
+            WHERE application_name = 'device-api-worker'
+              AND datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        return waiting.length > 0 ? true : undefined;
+      });
+
+      // Step 2: cut the workers' connections, then let go of the table.
+      await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE application_name = 'device-api-worker'
+          AND datname = current_database()`.execute(conn.db);
+      await locker.query('COMMIT');
+      await locker.end();
+
+      // Step 3: the lease runs out and the job is run again, completely.
+      const job = await waitFor('the job to end', async () => {
+        const all = await jobRows(conn.db);
+        const found = all.find((j) => j.JobId === JobId)!;
+        return found.Status >= 3 ? found : undefined;
+      });
+      expect(job.Status, job.StatusDetails).toBe(3);
+      expect(job.Attempts).toBe(2);
+      await expectDevices(job);
+      for (const worker of workers) expect(worker.child.exitCode).toBeNull();
+    },
+    60_000,
+  );
 
   async function expectDevices(job: JobRow): Promise<void> {
     const page = await post(api.base, 'GetJobData', token, {

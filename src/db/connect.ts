@@ -104,8 +104,11 @@ function connectPostgres(
     ...postgresClientConfig(target.url, options),
     max: options.poolSize ?? 10,
   });
-  // An idle client losing its connection must not crash the process.
+  // A client losing its connection must not crash the process: an idle one
+  // is dropped by the pool; a busy one's query fails, and the pool drops it
+  // when it comes back.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
 
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {

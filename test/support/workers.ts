@@ -170,3 +170,42 @@ export async function waitFor<T>(
   }
   throw new Error(`gave up waiting for ${what}`);
 }
+
+/**
+ * Requests jobs until one is caught running with some results stored, and
+ * freezes `child` (SIGSTOP) right there, so whatever the test does next
+ * lands mid-job however fast the machine is. Returns the JobId; the caller
+ * sends SIGCONT when it is ready.
+ */
+export async function freezeMidJob(
+  db: Kysely<DB>,
+  child: ChildProcess,
+  requestJob: () => Promise<string>,
+): Promise<string> {
+  const statusOf = (JobId: string) =>
+    db
+      .selectFrom('Job')
+      .select(['Status', 'DevicesDone'])
+      .where('JobId', '=', JobId)
+      .executeTakeFirstOrThrow();
+
+  for (let tries = 0; tries < 10; tries++) {
+    const JobId = await requestJob();
+    const state = await waitFor(
+      'the job to start',
+      async () => {
+        const job = await statusOf(JobId);
+        if (job.Status >= 3) return 'ended';
+        return job.Status === 2 && job.DevicesDone > 0 ? 'running' : undefined;
+      },
+      5000,
+      5,
+    );
+    if (state === 'ended') continue;
+
+    child.kill('SIGSTOP');
+    if ((await statusOf(JobId)).Status === 2) return JobId;
+    child.kill('SIGCONT');
+  }
+  throw new Error('no job could be caught running');
+}
