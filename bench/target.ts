@@ -113,7 +113,9 @@ async function freshPostgres(adminUrl: string): Promise<BenchTarget> {
       return Number(row.size);
     },
     version: async () => {
-      const row = await query<{ v: string }>('SHOW server_version');
+      const row = await query<{ v: string }>(
+        "SELECT current_setting('server_version') AS v",
+      );
       return `PostgreSQL ${row.v.split(' ')[0]}`;
     },
     dispose: async (keep) => {
