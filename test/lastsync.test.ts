@@ -133,7 +133,10 @@ describe.each(testDialects())('LastSyncDate on %s', (dialect) => {
   let clock = Date.parse('2026-01-05T10:00:00Z');
 
   beforeAll(async () => {
-    t = await startTestService(dialect, { config: { coreTimeZone } });
+    t = await startTestService(dialect, {
+      devices: 150,
+      config: { coreTimeZone },
+    });
     candidates = await withDatabase(t.config.database, async (db) => {
       const found = await rows<{ id: number }>(
         db,
@@ -199,11 +202,17 @@ describe.each(testDialects())('LastSyncDate on %s', (dialect) => {
       await change(which, device, at);
 
       const body = { LastSyncDate: before(at) };
-      for (const section of Object.keys(methodOf) as Section[]) {
-        const selected = ids(await results(methodOf[section], body));
-        expect(selected).toEqual(section === which.section ? [device] : []);
-      }
-      expect(ids(await results('RequestAllInfos', body))).toEqual([device]);
+      const sections = Object.keys(methodOf) as Section[];
+      const selected = await Promise.all(
+        sections.map((section) => results(methodOf[section], body)),
+      );
+      const all = await results('RequestAllInfos', body);
+
+      sections.forEach((section, i) => {
+        const wanted = section === which.section ? [device] : [];
+        expect(ids(selected[i]), section).toEqual(wanted);
+      });
+      expect(ids(all)).toEqual([device]);
     },
   );
 
