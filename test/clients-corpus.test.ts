@@ -768,6 +768,21 @@ const bodies: Case[] = [
     closes: true,
   },
   {
+    name: 'body: chunked past 16 MB is refused while it arrives',
+    send: (c) => ({
+      head: [
+        `POST ${api}/RequestEpmInventory HTTP/1.1`,
+        `Host: 127.0.0.1:${c.port}`,
+        `Authorization: PAT ${c.token}`,
+        'Transfer-Encoding: chunked',
+      ],
+      body: [chunked(`{"Hostnames":["${'x'.repeat(17_000_000)}"]}`, 1 << 20)],
+    }),
+    status: 413,
+    code: 'body_too_large',
+    closes: true,
+  },
+  {
     name: 'body: a long list of 10,000 hostnames is accepted',
     send: (c) =>
       curl(
@@ -940,6 +955,16 @@ const routes: Case[] = [
     'OPTIONS',
   ),
   path('route: HEAD', `${api}/GetJobData`, { status: 405, head: true }, 'HEAD'),
+  path(
+    'route: GET /health/live outside the API',
+    '/health/live',
+    accepted,
+    'GET',
+  ),
+  path('route: a path outside the API', '/five9sWS/api/computers', {
+    status: 404,
+    code: 'route_not_found',
+  }),
   path('route: a broken %-escape', `${api}/Get%zzJobStatus`, {
     status: 400,
     code: 'malformed_http',

@@ -40,9 +40,9 @@ const documented = JSON.parse(
 interface Example {
   name: string;
   client: Client;
-  call: (token: string) => Partial<Call>;
+  call: (token: string) => Pick<Call, 'auth' | 'contentType' | 'headers'>;
   request: string | Buffer;
-  status: (JobId: string, poll: number) => Partial<Call>;
+  status: (JobId: string, poll: number) => Pick<Call, 'body' | 'headers'>;
   data: (JobId: string, Page: number) => string | Buffer;
 }
 
@@ -128,7 +128,11 @@ describe.each(testDialects())('documented client examples on %s', (dialect) => {
   });
   afterAll(() => t?.close());
 
-  async function send(example: Example, method: string, call: Partial<Call>) {
+  async function send(
+    example: Example,
+    method: string,
+    call: Pick<Call, 'body' | 'headers'>,
+  ) {
     const request = example.client(
       { port },
       { method, ...example.call(t.token), ...call },

@@ -10,7 +10,12 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+} from 'fastify';
 import { ApiError, toProblem } from '../errors.js';
 
 export const problemContentType = 'application/problem+json; charset=utf-8';
@@ -84,14 +89,15 @@ const frameworkErrors: Record<string, () => ApiError> = {
  * the rest of its bytes cannot be trusted.
  */
 export function handleClientError(
+  this: FastifyInstance,
   error: NodeJS.ErrnoException,
   socket: Socket,
 ): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
 
-  if (socket.writable) {
-    socket.write(rawProblem(clientError(error)));
-  }
+  const problem = clientError(error);
+  this.log.info({ code: problem.code, reason: error.code }, 'client error');
+  if (socket.writable) socket.write(rawProblem(problem));
   socket.destroy();
 }
 
