@@ -23,6 +23,13 @@ const twins = [
   { Computer_Idn: 9002, DeviceName: 'KIOSK-LOBBY', SerialNum: 'AB-123-XY' },
 ];
 
+/** A name and serial with letters beyond ASCII, stored in upper case. */
+const umlauts = {
+  Computer_Idn: 9003,
+  DeviceName: 'MÜNCHEN-WS01',
+  SerialNum: 'ÄÖ-4711_X%',
+};
+
 interface Duplicate {
   key: string;
   ids: number[];
@@ -38,7 +45,7 @@ describe.each(testDialects())('device filters on %s', (dialect) => {
   beforeAll(async () => {
     t = await startTestService(dialect);
     await withDatabase(t.config.database, async (db) => {
-      for (const twin of twins) {
+      for (const twin of [...twins, umlauts]) {
         const { SerialNum, ...computer } = twin;
         await db.insertInto('Computer').values(computer).execute();
         await db
@@ -95,6 +102,32 @@ describe.each(testDialects())('device filters on %s', (dialect) => {
     const reply = await select({ Hostnames: ['kiosk-lobby'] });
 
     expect(reply.ids).toEqual([9001, 9002]);
+  });
+
+  it.each(['MÜNCHEN-WS01', 'münchen-ws01', 'München-WS01'])(
+    'a Hostname with letters beyond ASCII matches as %s',
+    async (spelled) => {
+      const reply = await select({ Hostnames: [spelled] });
+
+      expect(reply.ids).toEqual([9003]);
+      expect(reply.DevicesNotFound).toEqual([]);
+    },
+  );
+
+  it('a SerialNumber with letters beyond ASCII matches in any case', async () => {
+    const reply = await select({ SerialNumbers: ['äö-4711_x%'] });
+
+    expect(reply.ids).toEqual([9003]);
+  });
+
+  it('_ and % in an identifier are plain characters, not wildcards', async () => {
+    const reply = await select({
+      Hostnames: ['M_NCHEN-WS01', 'MÜNCHEN%'],
+      SerialNumbers: ['ÄÖ-4711_%%'],
+    });
+
+    expect(reply.ids).toEqual([]);
+    expect(reply.DevicesNotFound).toHaveLength(3);
   });
 
   it('a SerialNumber matches whatever its letter case', async () => {

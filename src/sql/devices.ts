@@ -68,7 +68,11 @@ async function allDeviceIds(db: Kysely<DB>): Promise<number[]> {
   return rows.map((row) => row.Computer_Idn);
 }
 
-/** Lower-cased value -> ids, using the lower(column) index. */
+/**
+ * Lower-cased value -> ids. SQL narrows the rows with lower(column) (its
+ * index); that folds only ASCII letters in SQLite and PostgreSQL's C locale,
+ * so the final comparison folds case in JS: `MÜNCHEN-01` is `München-01`.
+ */
 async function matchLower(
   db: Kysely<DB>,
   table: 'Computer' | 'CompSystem',
@@ -77,26 +81,65 @@ async function matchLower(
 ): Promise<Map<string, number[]>> {
   const matches = new Map<string, number[]>();
   // No stored name holds a NUL, and PostgreSQL rejects one in a parameter.
-  const wanted = [
-    ...new Set(
-      values.filter((v) => !v.includes('\0')).map((v) => v.toLowerCase()),
+  const wanted = new Set(
+    values.filter((v) => !v.includes('\0')).map((v) => v.toLowerCase()),
+  );
+  const ascii = [...wanted].filter((v) => isAscii(v));
+  const other = [...wanted].filter((v) => !isAscii(v));
+
+  const lower = sql`lower(${sql.ref(column)})`;
+  const conditions = [
+    ...chunks(ascii, chunkSize).map(
+      (chunk) => sql`${lower} IN (${sql.join(chunk)})`,
+    ),
+    ...chunks(other, 100).map((chunk) =>
+      sql.join(
+        chunk.map((v) => sql`${lower} LIKE ${likePattern(v)} ESCAPE '\\'`),
+        sql` OR `,
+      ),
     ),
   ];
 
-  for (let i = 0; i < wanted.length; i += chunkSize) {
-    const chunk = wanted.slice(i, i + chunkSize);
-    const rows = await sql<{ id: number; key: string }>`
-      SELECT "Computer_Idn" AS id, lower(${sql.ref(column)}) AS key
-      FROM ${sql.table(table)}
-      WHERE lower(${sql.ref(column)}) IN (${sql.join(chunk)})`.execute(db);
+  for (const condition of conditions) {
+    const rows = await sql<{ id: number; value: string }>`
+      SELECT "Computer_Idn" AS id, ${sql.ref(column)} AS value
+      FROM ${sql.table(table)} WHERE ${condition}`.execute(db);
 
     for (const row of rows.rows) {
-      const list = matches.get(row.key) ?? [];
-      list.push(row.id);
-      matches.set(row.key, list);
+      const key = row.value.toLowerCase();
+      if (!wanted.has(key)) continue;
+      const list = matches.get(key) ?? [];
+      if (!list.includes(row.id)) list.push(row.id);
+      matches.set(key, list);
     }
   }
   return matches;
+}
+
+function isAscii(value: string): boolean {
+  return /^\p{ASCII}*$/u.test(value);
+}
+
+/**
+ * A LIKE pattern for a lower-cased value: a letter beyond ASCII matches any
+ * one character (the database may not fold its case); % and _ are literal.
+ */
+function likePattern(value: string): string {
+  let pattern = '';
+  for (const char of value) {
+    if (!isAscii(char)) pattern += '_';
+    else if ('\\%_'.includes(char)) pattern += `\\${char}`;
+    else pattern += char;
+  }
+  return pattern;
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) {
+    result.push(items.slice(i, i + size));
+  }
+  return result;
 }
 
 async function matchIds(db: Kysely<DB>, ids: number[]): Promise<Set<number>> {
