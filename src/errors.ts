@@ -34,6 +34,10 @@ export const ErrorCatalogue = {
   request_timeout: { status: 408, title: 'The request was not completed' },
   job_not_ready: { status: 409, title: 'The job has not finished yet' },
   job_failed: { status: 409, title: 'The job failed' },
+  idempotency_key_reused: {
+    status: 422,
+    title: 'The Idempotency-Key was used for another request',
+  },
   body_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_charset: {
     status: 415,

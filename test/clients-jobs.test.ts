@@ -109,7 +109,12 @@ describe.each(testDialects())('retrying clients on %s', (dialect) => {
 
   async function setJob(
     JobId: string,
-    values: { Status?: number; TotalCount?: number; CreatedAt?: number },
+    values: {
+      Status?: number;
+      TotalCount?: number;
+      CreatedAt?: number;
+      FinishedAt?: number;
+    },
   ): Promise<void> {
     await t.service.conn.db
       .updateTable('Job')
@@ -177,10 +182,23 @@ describe.each(testDialects())('retrying clients on %s', (dialect) => {
     it('gets a new JobId once the window has passed', async () => {
       const body = '{"Hostnames":["window"]}';
       const first = await jobIdOf(ps7, body);
-      const windowMs = t.config.dedupeWindowSeconds * 1000;
-      await setJob(first, { CreatedAt: Date.now() - windowMs - 1000 });
+      const past = Date.now() - t.config.dedupeWindowSeconds * 1000 - 1000;
+      await setJob(first, {
+        Status: JobStatus.Success,
+        CreatedAt: past,
+        FinishedAt: past,
+      });
 
       expect(await jobIdOf(ps7, body)).not.toBe(first);
+    });
+
+    it('gets the same JobId while the earlier job still runs', async () => {
+      const body = '{"Hostnames":["long-running"]}';
+      const first = await jobIdOf(ps7, body);
+      const past = Date.now() - t.config.dedupeWindowSeconds * 1000 - 1000;
+      await setJob(first, { Status: JobStatus.Running, CreatedAt: past });
+
+      expect(await jobIdOf(ps7, body)).toBe(first);
     });
 
     it('gets a new JobId when the earlier job failed', async () => {
@@ -219,6 +237,23 @@ describe.each(testDialects())('retrying clients on %s', (dialect) => {
       });
 
       expect(second).not.toBe(first);
+    });
+
+    it('refuses the same key for a different request with 422', async () => {
+      const key = ['Idempotency-Key: reused-key'];
+      await jobIdOf(ps7, '{"Hostnames":["first"]}', { headers: key });
+
+      const reply = await send(ps7, {
+        method: 'RequestSecurityInfo',
+        body: '{"Hostnames":["second"]}',
+        contentType: json,
+        headers: key,
+      });
+
+      expect(reply.status).toBe(422);
+      expect(JSON.parse(reply.body.toString()).code).toBe(
+        'idempotency_key_reused',
+      );
     });
 
     it('longer than 200 characters is 400 invalid_request', async () => {

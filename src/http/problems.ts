@@ -67,7 +67,7 @@ const frameworkErrors: Record<string, () => ApiError> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () =>
     new ApiError(
       'body_too_large',
-      'The request body is larger than the server accepts (16 MB); ' +
+      'The request body is larger than the server accepts (4 MB); ' +
         'split long identifier lists into several requests.',
     ),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>

@@ -39,7 +39,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 16 * 1024 * 1024,
+    bodyLimit: 4 * 1024 * 1024,
     requestIdHeader: 'x-request-id',
     routerOptions: {
       caseSensitive: false,

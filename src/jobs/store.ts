@@ -84,25 +84,46 @@ export class JobStore {
   }
 
   /**
-   * The newest job of this token for the same request (or idempotency key)
-   * that is still pending, running, or succeeded after `since`.
+   * The newest job of this token for the same request that is still pending
+   * or running, or that succeeded at or after `since`.
    */
-  async findReusable(
+  async findSameRequest(
     Token_Idn: number,
-    match: { RequestHash: string } | { IdempotencyKey: string },
+    RequestHash: string,
     since: number,
   ): Promise<Job | undefined> {
-    let query = this.db
+    return this.db
       .selectFrom('Job')
       .selectAll()
       .where('Token_Idn', '=', Token_Idn)
-      .where('CreatedAt', '>=', since)
-      .where('Status', '!=', JobStatus.Failure);
-    query =
-      'RequestHash' in match
-        ? query.where('RequestHash', '=', match.RequestHash)
-        : query.where('IdempotencyKey', '=', match.IdempotencyKey);
-    return query.orderBy('CreatedAt', 'desc').limit(1).executeTakeFirst();
+      .where('RequestHash', '=', RequestHash)
+      .where((eb) =>
+        eb.or([
+          eb('Status', 'in', [JobStatus.Pending, JobStatus.Running]),
+          eb.and([
+            eb('Status', '=', JobStatus.Success),
+            eb('FinishedAt', '>=', since),
+          ]),
+        ]),
+      )
+      .orderBy('CreatedAt', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  /** The newest job this token created with an Idempotency-Key. */
+  async findByIdempotencyKey(
+    Token_Idn: number,
+    IdempotencyKey: string,
+  ): Promise<Job | undefined> {
+    return this.db
+      .selectFrom('Job')
+      .selectAll()
+      .where('Token_Idn', '=', Token_Idn)
+      .where('IdempotencyKey', '=', IdempotencyKey)
+      .orderBy('CreatedAt', 'desc')
+      .limit(1)
+      .executeTakeFirst();
   }
 
   /**

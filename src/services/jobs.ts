@@ -79,22 +79,39 @@ export class JobService {
     return { JobId, reused: false };
   }
 
+  /**
+   * With an Idempotency-Key, the job that key started (the same request
+   * only; a failed one is run again). Without, a pending, running or freshly
+   * succeeded job of the identical request.
+   */
   private async reusable(
     Token_Idn: number,
     RequestHash: string,
     idempotencyKey: string | undefined,
   ): Promise<Job | undefined> {
-    const now = Date.now();
     if (idempotencyKey) {
-      const retention = this.config.jobRetentionHours * 3_600_000;
-      return this.store.findReusable(
+      const keyed = await this.store.findByIdempotencyKey(
         Token_Idn,
-        { IdempotencyKey: idempotencyKey },
-        now - retention,
+        idempotencyKey,
       );
+      if (keyed && keyed.RequestHash !== RequestHash) {
+        throw new ApiError(
+          'idempotency_key_reused',
+          `Idempotency-Key "${idempotencyKey}" already started job ` +
+            `${keyed.JobId} for a different request; send a new key for a ` +
+            'new request.',
+          { JobId: keyed.JobId },
+        );
+      }
+      return keyed?.Status === JobStatus.Failure ? undefined : keyed;
     }
+
     const window = this.config.dedupeWindowSeconds * 1000;
-    return this.store.findReusable(Token_Idn, { RequestHash }, now - window);
+    return this.store.findSameRequest(
+      Token_Idn,
+      RequestHash,
+      Date.now() - window,
+    );
   }
 
   async status(Token_Idn: number, JobId: string): Promise<JobStatusReply> {
