@@ -27,8 +27,11 @@ describe.each(testDialects())('job leases and retention on %s', (dialect) => {
   });
   afterAll(() => conn?.close());
 
+  let created = 0;
+  /** A pending job; each newer than the last, so claims take them in turn. */
   async function newJob(): Promise<string> {
     const JobId = randomUUID();
+    created++;
     await store.insert({
       JobId,
       Token_Idn: 1,
@@ -36,7 +39,7 @@ describe.each(testDialects())('job leases and retention on %s', (dialect) => {
       Request: '{}',
       RequestHash: JobId,
       IdempotencyKey: null,
-      CreatedAt: 0,
+      CreatedAt: created,
     });
     return JobId;
   }
@@ -184,9 +187,9 @@ describe.each(testDialects())('job leases and retention on %s', (dialect) => {
     const big = await newJob();
     const fresh = await newJob();
     for (const JobId of [big, fresh]) {
-      await claim(JobId, 'A');
+      const job = await claim(JobId, 'A');
       await writeResults(JobId, JobId === big ? 12_345 : 10);
-      await store.succeed({ JobId } as never, 'A', {
+      await store.succeed(job, 'A', {
         TotalCount: JobId === big ? 12_345 : 10,
         DevicesNotFound: [],
         Watermark: 0,
