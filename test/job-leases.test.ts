@@ -203,6 +203,10 @@ describe.each(testDialects())('job leases and retention on %s', (dialect) => {
       .where('JobId', '=', big)
       .execute();
 
+    const stopped = await store.deleteExpired(Date.now(), AbortSignal.abort());
+    expect(stopped).toBe(0);
+    expect(await resultCount(big)).toBe(12_345);
+
     const deleted = await store.deleteExpired(Date.now());
     expect(deleted).toBeGreaterThanOrEqual(1);
     expect(await resultCount(big)).toBe(0);

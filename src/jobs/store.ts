@@ -12,6 +12,7 @@
  * run are therefore either committed before the new run clears them, or never
  * written at all.
  */
+import { setImmediate as nextTick } from 'node:timers/promises';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { SqlDialect } from '../db/dialects/dialect.js';
 import type { DB, JobTable } from '../db/schema.js';
@@ -389,32 +390,41 @@ export class JobStore {
    * Deletes jobs whose retention ended, and their results: a big job's
    * results in Seq ranges of a few thousand rows, each its own statement, so
    * GetJobData and running batches never wait long behind the cleanup.
+   * Stops early once `signal` is aborted; the next cleanup goes on.
    */
-  async deleteExpired(now: number, jobsPerRound = 100): Promise<number> {
+  async deleteExpired(
+    now: number,
+    signal?: AbortSignal,
+    jobsPerRound = 100,
+  ): Promise<number> {
     let deleted = 0;
-    for (;;) {
+    while (!signal?.aborted) {
       const jobs = await this.db
         .selectFrom('Job')
         .select('JobId')
         .where('ExpiresAt', '<', now)
         .limit(jobsPerRound)
         .execute();
-      if (jobs.length === 0) return deleted;
+      if (jobs.length === 0) break;
 
-      for (const job of jobs) await this.deleteResults(job.JobId);
+      for (const job of jobs) await this.deleteResults(job.JobId, signal);
+      if (signal?.aborted) break;
       const ids = jobs.map((j) => j.JobId);
       await this.db.deleteFrom('Job').where('JobId', 'in', ids).execute();
       deleted += ids.length;
     }
+    return deleted;
   }
 
   /** Deletes all results of a job no worker writes any more, in ranges. */
-  async deleteResults(JobId: string): Promise<void> {
+  async deleteResults(JobId: string, signal?: AbortSignal): Promise<void> {
     let top = await this.lastSeq(JobId);
-    while (top > 0) {
+    while (top > 0 && !signal?.aborted) {
       const bottom = Math.max(0, top - resultRowsPerDelete);
       await deleteResultRange(this.db, JobId, bottom, top);
       top = bottom;
+      // SQLite calls block: let signals in between the ranges.
+      await nextTick();
     }
   }
 

@@ -30,6 +30,9 @@ export class JobWorker {
   /** Counts wake-ups, so one that comes while a slot is busy is not lost. */
   private wakeups = 0;
   private readonly waiters = new Set<() => void>();
+  /** Aborted at stop: cleanup ends early. */
+  private readonly stopRequested = new AbortController();
+  /** Aborted when the grace period is over: running jobs are handed back. */
   private readonly interrupt = new AbortController();
   private loops: Promise<void>[] = [];
   private listener: JobListener | undefined;
@@ -70,6 +73,7 @@ export class JobWorker {
    */
   async stop(graceMs = this.config.shutdownGraceSeconds * 1000): Promise<void> {
     this.stopping = true;
+    this.stopRequested.abort();
     this.wake();
 
     const finished = Promise.all(this.loops);
@@ -157,7 +161,10 @@ export class JobWorker {
     if (now - this.lastCleanup < cleanupEveryMs) return;
 
     this.lastCleanup = now;
-    const deleted = await this.store.deleteExpired(now);
+    const deleted = await this.store.deleteExpired(
+      now,
+      this.stopRequested.signal,
+    );
     if (deleted > 0) this.log.info({ deleted }, 'expired jobs deleted');
   }
 
