@@ -6,7 +6,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Connection } from '../src/db/connect.js';
 import { quoteIdent as q } from '../src/db/dialects/dialect.js';
-import { resultFrom, type ViewSource } from '../src/sql/sections.js';
+import type { ViewSource } from '../src/sql/sections.js';
 
 type Row = Record<string, unknown>;
 
@@ -33,7 +33,10 @@ export async function jsBaselineBatch(
   const devices = await rows(sql`
     SELECT c.*, cs."SerialNum", cs."Model", cs."Manufacturer",
       cs."ChassisType", os."OsType", os."ReleaseID", nt."LastStartUpTime"
-    FROM ${sql.raw(resultFrom)}
+    FROM "Computer" c
+    LEFT JOIN "CompSystem" cs ON cs."Computer_Idn" = c."Computer_Idn"
+    LEFT JOIN "Operating_System" os ON os."Computer_Idn" = c."Computer_Idn"
+    LEFT JOIN "OSNT" nt ON nt."Computer_Idn" = c."Computer_Idn"
     WHERE ${inBatch('c."Computer_Idn"')} ORDER BY c."Computer_Idn"`);
   const scopes = groupBy(
     await rows(sql`

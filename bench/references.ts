@@ -7,11 +7,7 @@
  */
 import { sql } from 'kysely';
 import type { Connection } from '../src/db/connect.js';
-import {
-  resultFrom,
-  resultJson,
-  type ViewSource,
-} from '../src/sql/sections.js';
+import { resultSource, type ViewSource } from '../src/sql/sections.js';
 import { Sections } from '../src/services/requests.js';
 import { jsBaselineBatch } from './baseline.js';
 
@@ -44,7 +40,12 @@ export async function engineLimit(
   conn: Connection,
   views: ViewSource[],
 ): Promise<ReferenceTiming> {
-  const json = resultJson(conn.dialect, new Set(Sections), views);
+  const { json, from } = resultSource(
+    conn.dialect,
+    new Set(Sections),
+    views,
+    'all',
+  );
   await sql`DROP TABLE IF EXISTS "BenchResult"`.execute(conn.db);
   await sql`CREATE TABLE "BenchResult" (
     "JobId" text NOT NULL,
@@ -58,7 +59,7 @@ export async function engineLimit(
   await sql`INSERT INTO "BenchResult"
     SELECT 'reference', row_number() OVER (ORDER BY c."Computer_Idn"),
       c."Computer_Idn", ${sql.raw(json)}
-    FROM ${sql.raw(resultFrom)}`.execute(conn.db);
+    FROM ${sql.raw(from)}`.execute(conn.db);
   const ms = performance.now() - started;
   const cpuMs = cpuSince(cpu);
 
