@@ -31,49 +31,47 @@ const tables = [
 ];
 
 describe.each(testDialects())('device-api demo-data on %s', (dialect) => {
-  /** Fleets loaded side by side into fresh databases, and their digests. */
-  let sevenDatabase: string;
-  let sevenRun: CliResult;
+  /** --seed 7 loaded by the CLI into a fresh database. */
+  let fresh: { database: string; run: CliResult; digest: string };
+  /** --seed 7 loaded by the CLI over a bigger fleet of seed 8. */
+  let reloaded: { run: CliResult; digest: string };
+  /** Seeds 7 and 8 loaded in this process, for comparison. */
   let seven: string;
-  let sevenAgain: string;
   let eight: string;
 
   beforeAll(async () => {
-    const databases = await Promise.all(
-      [1, 2, 3].map(() => createTestDatabase(dialect)),
+    const [freshDb, reloadedDb, sevenDb, eightDb] = await Promise.all(
+      [1, 2, 3, 4].map(() => createTestDatabase(dialect)),
     );
-    const runs = await Promise.all(
-      ['7', '7', '8'].map((seed, i) => runCli(demoData(databases[i], seed))),
-    );
-    for (const run of runs) expect(run.code, run.stderr).toBe(0);
+    await load(reloadedDb, 8, devices * 2);
+    await load(sevenDb, 7);
+    await load(eightDb, 8);
 
-    [sevenDatabase, sevenRun] = [databases[0], runs[0]];
-    [seven, sevenAgain, eight] = await Promise.all(databases.map(digest));
+    const [freshRun, reloadedRun] = await Promise.all([
+      runCli(demoData(freshDb, '7')),
+      runCli(demoData(reloadedDb, '7')),
+    ]);
+    fresh = { database: freshDb, run: freshRun, digest: await digest(freshDb) };
+    reloaded = { run: reloadedRun, digest: await digest(reloadedDb) };
+    [seven, eight] = await Promise.all([digest(sevenDb), digest(eightDb)]);
   });
 
   it('the same seed gives the same rows in every table', () => {
-    expect(sevenAgain).toBe(seven);
+    expect(fresh.run.code, fresh.run.stderr).toBe(0);
+    expect(fresh.digest).toBe(seven);
   });
 
   it('another seed gives other rows', () => {
     expect(eight).not.toBe(seven);
   });
 
-  it('loading over an existing fleet replaces it completely', async () => {
-    const database = await createTestDatabase(dialect);
-    await loadDemoFleet(testConfig(database), {
-      devices: String(devices * 2),
-      seed: '8',
-    });
-
-    const result = await runCli(demoData(database, '7'));
-
-    expect(result.code).toBe(0);
-    expect(await digest(database)).toBe(seven);
+  it('loading over an existing fleet replaces it completely', () => {
+    expect(reloaded.run.code, reloaded.run.stderr).toBe(0);
+    expect(reloaded.digest).toBe(fresh.digest);
   });
 
   it('the fleet holds the requested devices, WIN10-TEST2 among them', async () => {
-    const names = await withDatabase(sevenDatabase, (db) =>
+    const names = await withDatabase(fresh.database, (db) =>
       db
         .selectFrom('Computer')
         .select(['Computer_Idn', 'DeviceName'])
@@ -81,9 +79,8 @@ describe.each(testDialects())('device-api demo-data on %s', (dialect) => {
         .execute(),
     );
 
-    expect(sevenRun.code).toBe(0);
-    expect(sevenRun.stdout).toBe('');
-    expect(sevenRun.stderr).toContain(`Demo fleet: ${devices} devices`);
+    expect(fresh.run.stdout).toBe('');
+    expect(fresh.run.stderr).toContain(`Demo fleet: ${devices} devices`);
     expect(names).toHaveLength(devices);
     expect(names[9]).toEqual({ Computer_Idn: 10, DeviceName: 'WIN10-TEST2' });
   });
@@ -116,6 +113,13 @@ function demoData(database: string, seed: string): string[] {
     '--database',
     database,
   ];
+}
+
+async function load(database: string, seed: number, count = devices) {
+  await loadDemoFleet(testConfig(database), {
+    devices: String(count),
+    seed: String(seed),
+  });
 }
 
 /** SHA-256 over every row of the generated tables, in a fixed order. */

@@ -24,14 +24,14 @@ import {
 } from './support/service.js';
 
 /** Enough devices, in small batches, that a job runs for a while. */
-const devices = 2000;
+const devices = 1000;
 
 /**
  * Small batches keep the job Running long enough to kill it; a short lease
  * lets PostgreSQL (where other workers may still live) take over soon.
  */
 const env = {
-  DEVICE_API_BATCH_SIZE: '20',
+  DEVICE_API_BATCH_SIZE: '10',
   DEVICE_API_LEASE_SECONDS: '2',
   DEVICE_API_POLL_MS: '100',
 };
