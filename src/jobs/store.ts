@@ -369,21 +369,31 @@ export class JobStore {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  /** Result JSON texts of one page, in order. */
+  /**
+   * Result JSON of one page, in order, as UTF-8 bytes: SQLite hands them over
+   * as stored, skipping a decode to JS strings and an encode back (a third
+   * of a page's CPU, measured by the benchmark).
+   */
   async readPage(
     JobId: string,
     first: number,
     last: number,
-  ): Promise<string[]> {
+  ): Promise<Buffer[]> {
+    const data =
+      this.dialect.name === 'sqlite'
+        ? sql<Buffer | string>`CAST("Data" AS BLOB)`
+        : sql<Buffer | string>`"Data"`;
     const rows = await this.db
       .selectFrom('JobResult')
-      .select('Data')
+      .select(data.as('Data'))
       .where('JobId', '=', JobId)
       .where('Seq', '>=', first)
       .where('Seq', '<=', last)
       .orderBy('Seq')
       .execute();
-    return rows.map((row) => row.Data);
+    return rows.map((row) =>
+      typeof row.Data === 'string' ? Buffer.from(row.Data) : row.Data,
+    );
   }
 
   /**

@@ -13,6 +13,9 @@ import {
   type RequestMethod,
 } from './requests.js';
 
+const comma = Buffer.from(',');
+const empty = Buffer.alloc(0);
+
 const statusNames: Record<number, string> = {
   1: 'Pending',
   2: 'Running',
@@ -136,8 +139,8 @@ export class JobService {
     };
   }
 
-  /** One page of results as JSON text, assembled from the stored results. */
-  async data(Token_Idn: number, request: JobDataRequest): Promise<string> {
+  /** One page of results as JSON bytes, assembled from the stored results. */
+  async data(Token_Idn: number, request: JobDataRequest): Promise<Buffer> {
     const job = await this.visibleJob(Token_Idn, request.Guid);
     assertSucceeded(job);
 
@@ -147,11 +150,17 @@ export class JobService {
     const results =
       first <= last ? await this.store.readPage(job.JobId, first, last) : [];
 
-    return (
-      `{"ReturnedCount":${results.length},"TotalCount":${total},` +
-      `"Results":[${results.join(',')}],` +
-      `"DevicesNotFound":${job.DevicesNotFound ?? '[]'}}`
+    const parts: Buffer[] = [
+      Buffer.from(
+        `{"ReturnedCount":${results.length},"TotalCount":${total},` +
+          '"Results":[',
+      ),
+    ];
+    results.forEach((result, i) => parts.push(i ? comma : empty, result));
+    parts.push(
+      Buffer.from(`],"DevicesNotFound":${job.DevicesNotFound ?? '[]'}}`),
     );
+    return Buffer.concat(parts);
   }
 
   private async visibleJob(Token_Idn: number, JobId: string): Promise<Job> {
