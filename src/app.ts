@@ -4,12 +4,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import { connect, type Connection } from './db/connect.js';
-import { migrate } from './db/migrations.js';
+import type { Connection } from './db/connect.js';
+import { openDatabase } from './db/open.js';
 import { buildServer } from './http/server.js';
 import { jobSignal } from './jobs/signal.js';
 import { startWorkerThread, type WorkerThread } from './jobs/thread.js';
 import { createLogger, type Logger } from './log.js';
+
+export { openDatabase };
 
 export interface RunningService {
   url: string;
@@ -23,25 +25,6 @@ export interface ServiceOptions {
   /** Run jobs in this process (a worker thread); default true. */
   worker?: boolean;
   log?: Logger;
-}
-
-/** Opens the database and brings its schema up to date. */
-export async function openDatabase(
-  config: Config,
-  applicationName?: string,
-): Promise<Connection> {
-  const conn = connect(config.database, {
-    poolSize: config.poolSize,
-    statementTimeoutMs: config.statementTimeoutMs,
-    applicationName,
-  });
-  try {
-    await migrate(conn.db, conn.dialect);
-  } catch (error) {
-    await conn.close();
-    throw error;
-  }
-  return conn;
 }
 
 export async function startService(

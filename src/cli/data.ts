@@ -1,6 +1,6 @@
 /** `device-api demo-data`, `device-api migrate`, `device-api view ...`. */
 import { Command } from 'commander';
-import { openDatabase } from '../app.js';
+import { openDatabase } from '../db/open.js';
 import type { Config } from '../config.js';
 import { generateFleet, type FleetSummary } from '../demo/fleet.js';
 import { parseClientDate } from '../time.js';

@@ -1,26 +1,38 @@
-/** The `device-api` command line. */
+/**
+ * The `device-api` command line. Only the module of the command being run is
+ * loaded, so a quick command does not pay for the HTTP server's start-up.
+ */
 import { Command } from 'commander';
-import { demoDataCommand, migrateCommand, viewCommand } from './data.js';
-import { demoCommand } from './demo.js';
-import { exportCommand } from './export.js';
-import { serveCommand, workerCommand } from './serve.js';
-import { tokenCommand } from './tokens.js';
 
-const program = new Command('device-api')
-  .description('Self-hosted five(9s) Console Device API for Ivanti EPM data')
-  .showHelpAfterError();
+type Loader = () => Promise<Command[]>;
 
-program.addCommand(serveCommand());
-program.addCommand(workerCommand());
-program.addCommand(demoCommand());
-program.addCommand(demoDataCommand());
-program.addCommand(tokenCommand());
-program.addCommand(viewCommand());
-program.addCommand(migrateCommand());
-program.addCommand(exportCommand());
+const commands: Record<string, Loader> = {
+  serve: async () => [(await import('./serve.js')).serveCommand()],
+  worker: async () => [(await import('./serve.js')).workerCommand()],
+  demo: async () => [(await import('./demo.js')).demoCommand()],
+  'demo-data': async () => [(await import('./data.js')).demoDataCommand()],
+  token: async () => [(await import('./tokens.js')).tokenCommand()],
+  view: async () => [(await import('./data.js')).viewCommand()],
+  migrate: async () => [(await import('./data.js')).migrateCommand()],
+  export: async () => [(await import('./export.js')).exportCommand()],
+};
+
+async function program(name: string | undefined): Promise<Command> {
+  const root = new Command('device-api')
+    .description('Self-hosted five(9s) Console Device API for Ivanti EPM data')
+    .showHelpAfterError();
+
+  const wanted =
+    name && commands[name] ? [commands[name]] : Object.values(commands);
+  for (const load of wanted) {
+    for (const command of await load()) root.addCommand(command);
+  }
+  return root;
+}
 
 try {
-  await program.parseAsync(process.argv);
+  const root = await program(process.argv[2]);
+  await root.parseAsync(process.argv);
 } catch (error) {
   process.stderr.write(`device-api: ${(error as Error).message}\n`);
   process.exit(1);

@@ -1,6 +1,6 @@
 /** `device-api token create|list|revoke`. */
 import { Command } from 'commander';
-import { openDatabase } from '../app.js';
+import { openDatabase } from '../db/open.js';
 import { DevicesRight, TokenService } from '../services/tokens.js';
 import { addDatabaseOption, configFrom } from './options.js';
 
