@@ -16,6 +16,7 @@ import type {
   FastifyReply,
   FastifyRequest,
 } from 'fastify';
+import { isTransientDbError } from '../db/errors.js';
 import { ApiError, toProblem } from '../errors.js';
 
 export const problemContentType = 'application/problem+json; charset=utf-8';
@@ -29,6 +30,7 @@ export function sendProblem(
     reply.header('WWW-Authenticate', 'PAT realm="device-api", Bearer');
   }
   if (error.code === 'method_not_allowed') reply.header('Allow', 'POST');
+  if (error.status === 503) reply.header('Retry-After', '2');
   const body = JSON.stringify(toProblem(error, request.url));
   return reply
     .code(error.status)
@@ -52,6 +54,13 @@ export function toApiError(error: FastifyError | Error): ApiError {
   const fastifyError = error as FastifyError;
   const known = frameworkErrors[fastifyError.code];
   if (known) return known();
+
+  if (isTransientDbError(error)) {
+    return new ApiError(
+      'service_unavailable',
+      'The database is not reachable right now; retry in a few seconds.',
+    );
+  }
 
   const status = fastifyError.statusCode ?? 500;
   if (status >= 400 && status < 500) {

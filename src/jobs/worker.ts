@@ -9,6 +9,7 @@ import { threadId } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import type { Connection } from '../db/connect.js';
 import type { Logger } from '../log.js';
+import { isTransientDbError as isTransient } from '../db/errors.js';
 import { JobInterruptedError, LeaseLostError, runJob } from './runner.js';
 import { jobSignal, type JobListener } from './signal.js';
 import { JobStore, type Job } from './store.js';
@@ -195,29 +196,6 @@ export class JobWorker {
   private retentionMs(): number {
     return this.config.jobRetentionHours * 3_600_000;
   }
-}
-
-/** PostgreSQL error classes that end a connection or a transaction. */
-const transientStates = /^(08|57P0[123]|40001|40P01|53300)/;
-const transientCodes = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'SQLITE_BUSY',
-]);
-
-/**
- * Errors of the connection rather than of the job (the database restarting
- * or failing over, a lost socket): the job is left to lease recovery, so it
- * is re-run, within its attempts, instead of failing at once.
- */
-function isTransient(error: Error): boolean {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') {
-    return transientStates.test(code) || transientCodes.has(code);
-  }
-  return /Connection terminated|connection timeout/i.test(error.message);
 }
 
 /** True if `promise` settles within `ms`. */
