@@ -510,7 +510,7 @@ class DeviceMaker {
     return name;
   }
 
-  /** Wall times on the core server; 10% of devices are stale. */
+  /** Wall times on the core server; 7% of devices are stale (>30 days). */
   private scanTimes() {
     const rng = this.rng;
     const asOf = this.options.asOf.getTime();
@@ -654,7 +654,7 @@ class DeviceMaker {
       ? rng.int(20, 160)
       : rng.weighted([
           [rng.int(0, 5), 3],
-          [rng.int(5, 20), 12],
+          [rng.int(4, 17), 12],
           [rng.int(20, 30), 1],
         ]);
     const chosen = new Set<number>();
