@@ -141,3 +141,34 @@ describe('parseJobStatusRequest and parseJobDataRequest', () => {
     expect(codeOf(() => parseJobDataRequest(body, 1000))).toBe(code);
   });
 });
+
+describe('filters that would silently mean every device', () => {
+  it.each([
+    ['constructor', { constructor: 1 }],
+    ['__proto__ spelled in JSON', JSON.parse('{"__proto__": {"a": 1}}')],
+    ['toString in another case', { TOSTRING: 'x' }],
+  ])('refuses %s as an unknown property', (_name, body) => {
+    expect(codeOf(() => parseDeviceRequest(body))).toBe('unknown_property');
+    expect(codeOf(() => parseJobStatusRequest(body))).toBe('unknown_property');
+  });
+
+  it.each([
+    ['a list of one empty name', { Hostnames: [''] }],
+    ['a bare empty serial', { SerialNumbers: ' ' }],
+    ['a list of nulls', { Computer_Idns: [null, ''] }],
+  ])('refuses %s instead of requesting all devices', (_name, body) => {
+    expect(codeOf(() => parseDeviceRequest(body))).toBe('invalid_request');
+  });
+
+  it('still skips blanks beside real names', () => {
+    const request = parseDeviceRequest({ Hostnames: ['', 'PC01', null] });
+
+    expect(request.Hostnames).toEqual(['PC01']);
+  });
+
+  it('still reads null, [] and no property as all devices', () => {
+    expect(parseDeviceRequest({ Hostnames: null, SerialNumbers: [] })).toEqual(
+      none,
+    );
+  });
+});

@@ -9,46 +9,61 @@ import { openDatabase, startService } from '../app.js';
 import { parseDatabaseUrl } from '../db/connect.js';
 import { DevicesRight, TokenService } from '../services/tokens.js';
 import { loadDemoFleet } from './data.js';
-import { addDatabaseOption, configFrom } from './options.js';
+import { configFrom } from './options.js';
 import { onShutdown } from './serve.js';
 
 const demoDatabase = 'sqlite:./data/demo.sqlite';
 const say = (text = '') => process.stdout.write(`${text}\n`);
 
 export function demoCommand(): Command {
-  return addDatabaseOption(
-    new Command('demo')
-      .description('load demo data, start the server, run the documented flow')
-      .option('--devices <n>', 'devices in the demo fleet', '2000')
-      .option('--port <port>', 'TCP port (default 5009; 0 picks a free one)')
-      .option('--no-serve', 'exit after the flow instead of serving'),
-  ).action(async (flags) => {
-    const config = configFrom(flags, {
-      database: flags.database ?? demoDatabase,
-      logLevel: flags.logLevel ?? 'warn',
+  return new Command('demo')
+    .description('load demo data, start the server, run the documented flow')
+    .option('--devices <n>', 'devices in the demo fleet', '2000')
+    .option('--port <port>', 'TCP port (default 5009; 0 picks a free one)')
+    .option('--no-serve', 'exit after the flow instead of serving')
+    .option(
+      '--database <url>',
+      `database (env DEVICE_API_DATABASE; default: a fresh ${demoDatabase}); ` +
+        'its inventory tables are replaced by the demo fleet',
+    )
+    .option('--log-level <level>', 'log level (default warn)')
+    .action(async (flags) => {
+      const fresh = !flags.database && !process.env.DEVICE_API_DATABASE;
+      const config = configFrom(flags, {
+        ...(fresh ? { database: demoDatabase } : {}),
+        logLevel: flags.logLevel ?? 'warn',
+      });
+      await run(config, flags, fresh);
     });
-    const secret = await prepare(config, flags.devices);
+}
 
-    const service = await startService(config);
-    const base = `${service.url}/five9sWS/api/devices`;
-    say(`Server listening at ${service.url}`);
-    await runDocumentedFlow(base, secret);
+async function run(
+  config: ReturnType<typeof configFrom>,
+  flags: { devices: string; serve: boolean },
+  fresh: boolean,
+): Promise<void> {
+  const secret = await prepare(config, flags.devices, fresh);
 
-    if (!flags.serve) {
-      await service.close();
-      return;
-    }
-    printNextSteps(base, secret);
-    onShutdown(() => service.close());
-  });
+  const service = await startService(config);
+  const base = `${service.url}/five9sWS/api/devices`;
+  say(`Server listening at ${service.url}`);
+  await runDocumentedFlow(base, secret);
+
+  if (!flags.serve) {
+    await service.close();
+    return;
+  }
+  printNextSteps(base, secret);
+  onShutdown(() => service.close());
 }
 
 async function prepare(
   config: ReturnType<typeof configFrom>,
   devices: string,
+  fresh: boolean,
 ): Promise<string> {
   const target = parseDatabaseUrl(config.database);
-  if (target.kind === 'sqlite') {
+  if (fresh && target.kind === 'sqlite') {
     for (const suffix of ['', '-wal', '-shm']) {
       rmSync(target.file + suffix, { force: true });
     }

@@ -18,6 +18,16 @@ export type DatabaseTarget =
 export function parseDatabaseUrl(url: string): DatabaseTarget {
   if (/^postgres(ql)?:\/\//i.test(url)) return { kind: 'postgres', url };
 
+  // A typo such as postgress:// must not quietly become a new SQLite file.
+  // (One-letter schemes are Windows drive letters.)
+  const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(url)?.[1].toLowerCase();
+  if (scheme && scheme !== 'sqlite' && scheme !== 'file') {
+    throw new Error(
+      `Unsupported database URL scheme "${scheme}:". Use ` +
+        'postgres://user:password@host:5432/database or sqlite:<file>.',
+    );
+  }
+
   const file = url.replace(/^(sqlite|file):(\/\/)?/i, '');
   if (file === '' || file === ':memory:') {
     throw new Error(

@@ -55,16 +55,17 @@ export function toApiError(error: FastifyError | Error): ApiError {
   const known = frameworkErrors[fastifyError.code];
   if (known) return known();
 
+  // Client-side failures (an aborted upload is ECONNRESET too) come first.
+  const status = fastifyError.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    return new ApiError('invalid_request', fastifyError.message);
+  }
+
   if (isTransientDbError(error)) {
     return new ApiError(
       'service_unavailable',
       'The database is not reachable right now; retry in a few seconds.',
     );
-  }
-
-  const status = fastifyError.statusCode ?? 500;
-  if (status >= 400 && status < 500) {
-    return new ApiError('invalid_request', fastifyError.message);
   }
   return new ApiError(
     'internal_error',

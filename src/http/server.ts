@@ -40,6 +40,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 4 * 1024 * 1024,
+    // A body that never completes must not hold a connection for ever.
+    requestTimeout: 60_000,
     requestIdHeader: 'x-request-id',
     routerOptions: {
       caseSensitive: false,

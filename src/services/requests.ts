@@ -76,7 +76,33 @@ export function parseDeviceRequest(body: unknown): DeviceRequest {
     LastSyncDate: lastSyncDate(fields.LastSyncDate),
   };
   checkIdentifierCount(request);
+  checkNotOnlyBlanks(request, fields);
   return request;
+}
+
+/**
+ * Lists that held only empty values would silently turn a filtered request
+ * into "all devices" (a script's empty variable), so they are refused.
+ */
+function checkNotOnlyBlanks(
+  request: DeviceRequest,
+  fields: Partial<Record<keyof DeviceRequest, unknown>>,
+): void {
+  const { Hostnames, SerialNumbers, Computer_Idns } = request;
+  if (Hostnames.length + SerialNumbers.length + Computer_Idns.length > 0) {
+    return;
+  }
+
+  const blank = (
+    ['Hostnames', 'SerialNumbers', 'Computer_Idns'] as const
+  ).filter((name) => listOf(fields[name]).length > 0);
+  if (blank.length === 0) return;
+  throw new ApiError(
+    'invalid_request',
+    `${blank.join(' and ')} held only empty values, which would request ` +
+      'every device. Send the names to look for, or leave the property out ' +
+      '(or send []) to request all devices.',
+  );
 }
 
 /**
@@ -157,7 +183,9 @@ function canonicalKeys<K extends string>(
   const unknown: string[] = [];
 
   for (const [key, value] of Object.entries(body)) {
-    const name = aliases[key.toLowerCase()];
+    const lower = key.toLowerCase();
+    // Own keys only: "constructor" or "__proto__" must not match Object's.
+    const name = Object.hasOwn(aliases, lower) ? aliases[lower] : undefined;
     if (!name) {
       unknown.push(key);
       continue;
