@@ -64,7 +64,7 @@ export function migrateCommand(): Command {
   ).action(async (flags) => {
     const conn = await openDatabase(configFrom(flags));
     await conn.close();
-    process.stderr.write('Schema is up to date.\n');
+    process.stderr.write('The database schema is up to date.\n');
   });
 }
 
@@ -76,6 +76,7 @@ export function viewCommand(): Command {
   addDatabaseOption(
     view
       .command('add')
+      .description('register a table or view for the DatabaseViews section')
       .requiredOption('--name <name>', 'name in the DatabaseViews reply')
       .requiredOption('--source <relation>', 'table or view in the database')
       .option(
@@ -98,6 +99,17 @@ export function viewCommand(): Command {
             : `"${flags.source}" has no column ${missing.join(', ')}`,
         );
       }
+      const taken = await conn.db
+        .selectFrom('DatabaseView')
+        .select('Name')
+        .where('Name', '=', flags.name)
+        .executeTakeFirst();
+      if (taken) {
+        throw new Error(
+          `A view named "${flags.name}" is registered already; remove it ` +
+            'first or choose another name.',
+        );
+      }
       await conn.db
         .insertInto('DatabaseView')
         .values({
@@ -114,7 +126,9 @@ export function viewCommand(): Command {
     }
   });
 
-  addDatabaseOption(view.command('list')).action(async (flags) => {
+  addDatabaseOption(
+    view.command('list').description('list the registered views'),
+  ).action(async (flags) => {
     const conn = await openDatabase(configFrom(flags));
     const rows = await conn.db.selectFrom('DatabaseView').selectAll().execute();
     for (const row of rows) {
@@ -126,15 +140,22 @@ export function viewCommand(): Command {
     await conn.close();
   });
 
-  addDatabaseOption(view.command('remove').argument('<name>')).action(
-    async (name: string, flags) => {
-      const conn = await openDatabase(configFrom(flags));
-      await conn.db
-        .deleteFrom('DatabaseView')
-        .where('Name', '=', name)
-        .execute();
-      await conn.close();
-    },
-  );
+  addDatabaseOption(
+    view
+      .command('remove')
+      .description('unregister a view (the table or view itself stays)')
+      .argument('<name>'),
+  ).action(async (name: string, flags) => {
+    const conn = await openDatabase(configFrom(flags));
+    const result = await conn.db
+      .deleteFrom('DatabaseView')
+      .where('Name', '=', name)
+      .executeTakeFirst();
+    await conn.close();
+    if (Number(result.numDeletedRows) === 0) {
+      throw new Error(`No view named "${name}" is registered.`);
+    }
+    process.stderr.write(`View "${name}" removed.\n`);
+  });
   return view;
 }

@@ -9,7 +9,10 @@ export function addDatabaseOption(command: Command): Command {
       'database URL: sqlite:<file> or postgres://... ' +
         '(env DEVICE_API_DATABASE; default sqlite:./data/device-api.sqlite)',
     )
-    .option('--log-level <level>', 'fatal|error|warn|info|debug|silent');
+    .option(
+      '--log-level <level>',
+      'fatal|error|warn|info|debug|trace|silent (env DEVICE_API_LOG_LEVEL)',
+    );
 }
 
 /** Reads the configuration; prints every problem and exits on bad input. */

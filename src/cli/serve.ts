@@ -11,7 +11,10 @@ export function serveCommand(): Command {
     new Command('serve')
       .description('serve the Device API (and run jobs, unless --no-worker)')
       .option('--port <port>', 'TCP port (env DEVICE_API_PORT; default 5009)')
-      .option('--host <host>', 'address to bind (default 127.0.0.1)')
+      .option(
+        '--host <host>',
+        'address to bind (env DEVICE_API_HOST; default 127.0.0.1)',
+      )
       .option('--no-worker', 'serve the API only; run jobs in `worker`'),
   ).action(async (flags) => {
     const config = configFrom(flags, scaleOptions(flags));

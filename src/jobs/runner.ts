@@ -81,11 +81,10 @@ export async function runJob(
     stored += Number(result.numAffectedRows ?? 0);
   }
 
+  const missing = DevicesNotFound.length;
   const details =
-    `Completed: ${count.format(stored)} devices` +
-    (DevicesNotFound.length > 0
-      ? `, ${count.format(DevicesNotFound.length)} identifiers not found`
-      : '');
+    `Completed: ${plural(stored, 'device')}` +
+    (missing > 0 ? `, ${plural(missing, 'identifier')} not found` : '');
   const done = await store.succeed(job, owner, {
     TotalCount: stored,
     DevicesNotFound,
@@ -143,4 +142,8 @@ async function loadViews(conn: Connection): Promise<ViewSource[]> {
     sources.push({ ...view, columns });
   }
   return sources;
+}
+
+function plural(n: number, noun: string): string {
+  return `${count.format(n)} ${noun}${n === 1 ? '' : 's'}`;
 }
