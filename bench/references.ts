@@ -47,12 +47,7 @@ export async function engineLimit(
     'all',
   );
   await sql`DROP TABLE IF EXISTS "BenchResult"`.execute(conn.db);
-  await sql`CREATE TABLE "BenchResult" (
-    "JobId" text NOT NULL,
-    "Seq" integer NOT NULL,
-    "Computer_Idn" integer NOT NULL,
-    "Data" text NOT NULL,
-    PRIMARY KEY ("JobId", "Seq"))`.execute(conn.db);
+  await createScratchTable(conn);
 
   const started = performance.now();
   const cpu = process.cpuUsage();
@@ -69,6 +64,24 @@ export async function engineLimit(
   await sql`DROP TABLE "BenchResult"`.execute(conn.db);
   const { n, bytes } = size.rows[0];
   return { ms, cpuMs, results: Number(n), bytes: Number(bytes) };
+}
+
+/**
+ * A scratch table shaped and stored like JobResult: on PostgreSQL a copy
+ * of its definition (keys, column storage), on SQLite the same columns.
+ */
+async function createScratchTable(conn: Connection): Promise<void> {
+  if (conn.dialect.name === 'postgres') {
+    await sql`CREATE TABLE "BenchResult"
+      (LIKE "JobResult" INCLUDING ALL)`.execute(conn.db);
+    return;
+  }
+  await sql`CREATE TABLE "BenchResult" (
+    "JobId" text NOT NULL,
+    "Seq" integer NOT NULL,
+    "Computer_Idn" integer NOT NULL,
+    "Data" text NOT NULL,
+    PRIMARY KEY ("JobId", "Seq"))`.execute(conn.db);
 }
 
 /** Every RequestAllInfos result built in JS, batch by batch. */
