@@ -46,15 +46,18 @@ const pageSize = 100;
 export async function measureServer(
   options: MeasureOptions,
 ): Promise<ServerFigures> {
+  const logFile = join(options.runDir, 'server.log');
   const server = await startServer({
     database: options.database,
-    logFile: join(options.runDir, 'server.log'),
+    logFile,
     env: options.batchSize
       ? { DEVICE_API_BATCH_SIZE: String(options.batchSize) }
       : {},
   });
   try {
-    options.say(`3. Server at ${server.base} (pid ${server.pid})`);
+    options.say(
+      `3. Server at ${server.base} (pid ${server.pid}, log ${logFile})`,
+    );
     const mb = () => round(server.peakRss() / 2 ** 20, 1);
     const peakRssMb: Record<string, number> = { started: mb() };
     const jobs = await measureJobs(server, options, () => mb());
@@ -111,13 +114,13 @@ async function measureJobs(
   peakRssMb.sectionJobs = rssMb();
 
   return {
-    allInfosJobMs: allInfos.ms,
+    allInfosJobMs: round(allInfos.ms),
     allInfosCpuMs,
     sectionJobMs,
     pages: latencies.length,
     pageP50Ms: round(percentile(latencies, 50), 2),
     pageP99Ms: round(percentile(latencies, 99), 2),
-    exportMs,
+    exportMs: round(exportMs),
     peakRssMb,
   };
 }
