@@ -258,6 +258,6 @@ const program = new Command('bench')
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  process.stderr.write(`bench: ${(error as Error).stack}\n`);
+  process.stderr.write(`bench: ${(error as Error).message}\n`);
   process.exit(1);
 }

@@ -3,7 +3,7 @@
  * under .bench/, a new database on a given PostgreSQL server, or a new
  * database on an embedded PostgreSQL server started for the run.
  */
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -56,8 +56,15 @@ function freshSqlite(
   const file = database
     ? resolve(database.replace(/^(sqlite|file):(\/\/)?/i, ''))
     : join(runDir, 'bench.sqlite');
+  // The run replaces all data and deletes the file at the end: never
+  // anything that existed before.
+  if (existsSync(file)) {
+    throw new Error(
+      `${file} exists; the benchmark loads its own data into a new file ` +
+        'and deletes it afterwards. Name a file that does not exist yet.',
+    );
+  }
   const files = ['', '-wal', '-shm'].map((suffix) => file + suffix);
-  for (const path of files) rmSync(path, { force: true });
   mkdirSync(runDir, { recursive: true });
 
   return {
