@@ -20,21 +20,6 @@ export interface ReferenceTiming {
   bytes: number;
 }
 
-/** Registered database views with their columns, as the job reads them. */
-export async function loadViews(conn: Connection): Promise<ViewSource[]> {
-  const views = await conn.db
-    .selectFrom('DatabaseView')
-    .select(['Name', 'SourceName', 'KeyColumn', 'ChangeColumn'])
-    .orderBy('Name')
-    .execute();
-  const sources: ViewSource[] = [];
-  for (const view of views) {
-    const columns = await conn.dialect.columnsOf(conn.db, view.SourceName);
-    sources.push({ ...view, columns });
-  }
-  return sources;
-}
-
 /** One INSERT ... SELECT of every RequestAllInfos result. */
 export async function engineLimit(
   conn: Connection,

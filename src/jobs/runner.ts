@@ -123,7 +123,7 @@ function sinceOf(request: DeviceRequest, config: Config): Since | null {
 }
 
 /** Registered views with their current columns. */
-async function loadViews(conn: Connection): Promise<ViewSource[]> {
+export async function loadViews(conn: Connection): Promise<ViewSource[]> {
   const views = await conn.db
     .selectFrom('DatabaseView')
     .select(['Name', 'SourceName', 'KeyColumn', 'ChangeColumn'])

