@@ -121,7 +121,7 @@ describe.each(testDialects())('workers killed mid-job on %s', (dialect) => {
     // Step 4: a job that was taken over pages out its devices in order.
     const retried = jobs.find((j) => j.Status === 3 && j.Attempts > 1);
     if (retried) await expectDevices(retried);
-  }, 150_000);
+  }, 300_000);
 
   it.runIf(dialect === 'postgres')(
     'a job whose database connection is cut mid-batch is run again',
